@@ -48,6 +48,9 @@ internal sealed class SafetensorsHeader
         if (!Utf8.IsValid(json))
             throw new SafetensorsFormatException(path, null, "header", $"the {json.Length}-byte JSON header is not valid UTF-8.");
 
+        if (json.Trim(" \t\r\n"u8).IsEmpty)
+            throw new SafetensorsFormatException(path, null, "header", $"the {json.Length}-byte JSON header is empty (only whitespace); expected an object.");
+
         var tensors = new List<SafetensorsTensorInfo>();
         List<KeyValuePair<string, string>>? metadata = null;
         bool sawMetadata = false;
@@ -55,8 +58,7 @@ internal sealed class SafetensorsHeader
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 8 });
         try
         {
-            if (!reader.Read())
-                throw new SafetensorsFormatException(path, null, "header", "the JSON header is empty (only whitespace); expected an object.");
+            Read(ref reader, path, null);
             if (reader.TokenType != JsonTokenType.StartObject)
                 throw new SafetensorsFormatException(path, null, "header", $"the JSON header must be an object, found {Describe(reader.TokenType)}.");
             while (true)
@@ -257,7 +259,7 @@ internal sealed class SafetensorsHeader
     private static void Read(ref Utf8JsonReader reader, string path, string? tensor)
     {
         if (!reader.Read())
-            throw new SafetensorsFormatException(path, tensor, "header", "the JSON header ends in the middle of a value.");
+            throw new SafetensorsFormatException(path, tensor, "header", "the header is not valid JSON: it ends in the middle of a value.");
     }
 
     private static bool TryMultiply(long a, long b, out long product)
