@@ -176,4 +176,184 @@ internal static class Derivatives
     public static Tensor?[] Gelu(GradNode n, Tensor g) => [Fused("gelu_backward", g, n.In(0), new Kernels.GeluGradOperator())];
 
     public static Tensor?[] GeluTanh(GradNode n, Tensor g) => [Fused("gelu_tanh_backward", g, n.In(0), new Kernels.GeluTanhGradOperator())];
+
+    // ---- softmax and normalisation (composed from ops: deterministic and vectorised) ----------------------
+
+    // Saved = [y], Ints = [dim]: dx = y · (g - Σ g·y).
+    public static Tensor?[] Softmax(GradNode n, Tensor g)
+    {
+        Tensor y = n.Saved[0]!;
+        int d = n.Ints[0];
+        return [Ops.Mul(y, Ops.Sub(g, Ops.Sum(Ops.Mul(g, y), d, keepDim: true)))];
+    }
+
+    // Saved = [y = log softmax], Ints = [dim]: dx = g - e^y · Σ g.
+    public static Tensor?[] LogSoftmax(GradNode n, Tensor g)
+    {
+        Tensor y = n.Saved[0]!;
+        int d = n.Ints[0];
+        return [Ops.Sub(g, Ops.Mul(Ops.Exp(y), Ops.Sum(g, d, keepDim: true)))];
+    }
+
+    // Inputs = [x, weight?, bias?], Saved = [mean, rstd] (per row), Ints = [n]: with x̂ = (x - μ)ρ and ĝ = g·w,
+    // dx = ρ (ĝ - mean(ĝ) - x̂ · mean(ĝ x̂)), dw = Σ_rows g x̂, db = Σ_rows g.
+    public static Tensor?[] LayerNorm(GradNode n, Tensor g)
+    {
+        Tensor x = n.In(0);
+        int features = n.Ints[0];
+        Tensor x2 = x.Reshape(-1, features), g2 = g.Reshape(-1, features);              // [rows, n]
+        Tensor mean = n.Saved[0]!.Unsqueeze(1), rstd = n.Saved[1]!.Unsqueeze(1);          // [rows, 1]
+        Tensor xhat = Ops.Mul(Ops.Sub(x2, mean), rstd);                                   // [rows, n]
+        Tensor? gx = null, gw = null, gb = null;
+        if (n.NeedsGrad(0))
+        {
+            Tensor gh = n.Inputs[1] is { } w ? Ops.Mul(g2, w.Reshape(features)) : g2;
+            Tensor inner = Ops.Sub(Ops.Sub(gh, Ops.Mean(gh, 1, keepDim: true)), Ops.Mul(xhat, Ops.Mean(Ops.Mul(gh, xhat), 1, keepDim: true)));
+            gx = Ops.Mul(inner, rstd).Reshape(x.Shape);
+        }
+        if (n.NeedsGrad(1)) gw = Ops.Sum(Ops.Mul(g2, xhat), 0).Reshape(n.In(1).Shape);
+        if (n.NeedsGrad(2)) gb = Ops.Sum(g2, 0).Reshape(n.In(2).Shape);
+        return [gx, gw, gb];
+    }
+
+    // Inputs = [x [N, C, *], weight?, bias?], Saved = [mean, rstd] ([N, G]), Ints = [G]: as LayerNorm per
+    // (sample, group), with the per-channel weight applied to g first.
+    public static Tensor?[] GroupNorm(GradNode n, Tensor g)
+    {
+        Tensor x = n.In(0);
+        int batch = x.Shape[0], c = x.Shape[1], groups = n.Ints[0];
+        Tensor xc = x.Reshape(batch, c, -1), gc = g.Reshape(batch, c, -1);              // [N, C, S]
+        long s = xc.Shape[2];
+        Tensor mean = n.Saved[0]!.Reshape(batch, groups, 1), rstd = n.Saved[1]!.Reshape(batch, groups, 1);
+        Tensor xhat = Ops.Mul(Ops.Sub(xc.Reshape(batch, groups, -1), mean), rstd);       // [N, G, C/G·S]
+        Tensor? gx = null, gw = null, gb = null;
+        if (n.NeedsGrad(0))
+        {
+            Tensor gh = n.Inputs[1] is { } w ? Ops.Mul(gc, w.Reshape(c, 1)) : gc;         // [N, C, S]
+            Tensor ghg = gh.Reshape(batch, groups, -1);                                    // [N, G, C/G·S]
+            Tensor inner = Ops.Sub(Ops.Sub(ghg, Ops.Mean(ghg, 2, keepDim: true)), Ops.Mul(xhat, Ops.Mean(Ops.Mul(ghg, xhat), 2, keepDim: true)));
+            gx = Ops.Mul(inner, rstd).Reshape(x.Shape);
+        }
+        if (n.NeedsGrad(1)) gw = Ops.Sum(Ops.Mul(gc, xhat.Reshape(batch, c, (int)s)), [0, 2]);
+        if (n.NeedsGrad(2)) gb = Ops.Sum(gc, [0, 2]);
+        return [gx, gw, gb];
+    }
+
+    // ---- convolution and resampling -----------------------------------------------------------------------
+
+    // Inputs = [x, weight, bias?], Ints = [strideH, strideW, padH, padW, dilationH, dilationW, groups].
+    public static unsafe Tensor?[] Conv2d(GradNode n, Tensor g)
+    {
+        Tensor x = n.In(0), weight = n.In(1);
+        int[] p = n.Ints;
+        var geometry = Ops.Conv2dGeometryOf("conv2d_backward", x, weight, n.Inputs[2], (p[0], p[1]), (p[2], p[3]), (p[4], p[5]), p[6]);
+        Tensor gc = g.AsF32Contiguous();
+        Tensor? gx = null, gw = null, gb = null;
+        if (n.NeedsGrad(0))
+        {
+            Tensor w = weight.Contiguous();
+            gx = Tensor.Empty(x.Shape);
+            Kernels.Conv2dKernel.BackwardInput(geometry, gc.F32, w.Data, w.DType, gx.F32);
+            GC.KeepAlive(w);
+        }
+        if (n.NeedsGrad(1) || n.NeedsGrad(2))
+        {
+            Tensor input = x.AsF32Contiguous();
+            gw = n.NeedsGrad(1) ? Tensor.Empty(weight.Shape) : null;
+            gb = n.NeedsGrad(2) ? Tensor.Empty([weight.Shape[0]]) : null;
+            Kernels.Conv2dKernel.BackwardWeight(geometry, input.F32, gc.F32, gw is null ? null : gw.F32, gb is null ? null : gb.F32);
+            GC.KeepAlive(input);
+        }
+        GC.KeepAlive(gc);
+        return [gx, gw, gb];
+    }
+
+    // Ints = [factor]: each input pixel receives the sum of its f × f copies.
+    public static Tensor?[] UpsampleNearest(GradNode n, Tensor g)
+    {
+        Tensor x = n.In(0);
+        int f = n.Ints[0];
+        int b = x.Shape[0], c = x.Shape[1], h = x.Shape[2], w = x.Shape[3];
+        return [Ops.Sum(g.Reshape(b, c, h, f, w, f), [3, 5])];                            // [N, C, H, f, W, f] → [N, C, H, W]
+    }
+
+    // ---- indexing -----------------------------------------------------------------------------------------
+
+    // Ints = [dim]: each input gets its slice of g.
+    public static Tensor?[] Concat(GradNode n, Tensor g)
+    {
+        int d = n.Ints[0], offset = 0;
+        var grads = new Tensor?[n.Inputs.Length];
+        for (int i = 0; i < grads.Length; i++)
+        {
+            int size = n.In(i).Shape.Dims[d];
+            if (n.NeedsGrad(i)) grads[i] = g.Narrow(d, offset, size);
+            offset += size;
+        }
+        return grads;
+    }
+
+    // Inputs = [ids, weight]: rows of g are added into the rows of the table they came from, in order.
+    public static unsafe Tensor?[] Embedding(GradNode n, Tensor g)
+    {
+        Tensor ids = n.In(0).Contiguous(), weight = n.In(1);
+        int dim = weight.Shape[1];
+        var gw = Tensor.Zeros(weight.Shape);
+        Tensor gc = g.AsF32Contiguous();
+        long count = ids.ElementCount;
+        for (long i = 0; i < count; i++)
+        {
+            long id = ElementAccess.ReadInteger(ids.Data, ids.DType, i);
+            float* dst = gw.F32 + id * dim;
+            Kernels.BinaryKernel.Apply(new Kernels.AddOperator(), dst, gc.F32 + i * dim, dst, dim);
+        }
+        GC.KeepAlive(ids);
+        GC.KeepAlive(gc);
+        return [null, gw];
+    }
+
+    // Inputs = [condition, a, b].
+    public static Tensor?[] Where(GradNode n, Tensor g)
+    {
+        Tensor c = n.In(0);
+        var zero = Tensor.Scalar(0f);
+        Tensor? ga = n.NeedsGrad(1) ? Broadcasting.SumTo(Ops.Where(c, g, zero), n.In(1).Shape) : null;
+        Tensor? gb = n.NeedsGrad(2) ? Broadcasting.SumTo(Ops.Where(c, zero, g), n.In(2).Shape) : null;
+        return [null, ga, gb];
+    }
+
+    // ---- attention and losses -----------------------------------------------------------------------------
+
+    // Saved = [q, k, v as read by the kernel, o, log-sum-exp], Floats = [scale], Ints = [causal].
+    public static unsafe Tensor?[] Attention(GradNode n, Tensor g)
+    {
+        Tensor q = n.Saved[0]!, k = n.Saved[1]!, v = n.Saved[2]!, o = n.Saved[3]!, lse = n.Saved[4]!;
+        int b = q.Shape[0], h = q.Shape[1], nq = q.Shape[2], d = q.Shape[3], nk = k.Shape[2];
+        Tensor go = Ops.RowContiguousF32(g);
+        var gq = Tensor.Empty(q.Shape);
+        var gk = Tensor.Empty(k.Shape);
+        var gv = Tensor.Empty(v.Shape);
+        Kernels.AttentionKernel.Backward(b, h, nq, nk, d,
+            q.F32, Ops.Layout(q), k.F32, Ops.Layout(k), v.F32, Ops.Layout(v), o.F32, Ops.Layout(o), go.F32, Ops.Layout(go), lse.F32,
+            gq.F32, Ops.Layout(gq), gk.F32, Ops.Layout(gk), gv.F32, Ops.Layout(gv), n.Floats[0], n.Ints[0] != 0);
+        GC.KeepAlive(q);
+        GC.KeepAlive(k);
+        GC.KeepAlive(v);
+        GC.KeepAlive(o);
+        GC.KeepAlive(go);
+        GC.KeepAlive(lse);
+        return [n.NeedsGrad(0) ? gq : null, n.NeedsGrad(1) ? gk : null, n.NeedsGrad(2) ? gv : null];
+    }
+
+    // Inputs = [logits [N, C], targets [N]], Saved = [log softmax]: dlogits = (softmax - onehot(t)) · g / N.
+    public static unsafe Tensor?[] CrossEntropy(GradNode n, Tensor g)
+    {
+        Tensor logp = n.Saved[0]!, targets = n.In(1).Contiguous();
+        int rows = logp.Shape[0], c = logp.Shape[1];
+        Tensor grad = Ops.Exp(logp);                                                      // softmax [N, C]
+        for (int i = 0; i < rows; i++)
+            grad.F32[(long)i * c + ElementAccess.ReadInteger(targets.Data, targets.DType, i)] -= 1f;
+        GC.KeepAlive(targets);
+        return [Ops.Mul(grad, Ops.Div(g, (float)rows)), null];
+    }
 }

@@ -6,8 +6,12 @@ namespace Atelier.Tensors.Kernels;
 //  * exact (approximate='none'): Φ(x) = ½·erfc(-x/√2). erfc comes from the Chebyshev fit of Numerical Recipes
 //    (Press et al., 2nd ed., §6.2, "erfcc": erfc(z) = t·exp(-z² + P(t)), t = 1/(1 + z/2), fractional error
 //    < 1.2e-7 for all z ≥ 0). Using erfc instead of 1 + erf keeps full relative accuracy for negative x, where
-//    1 + erf cancels. z² is formed exactly as x²/2 with an FMA error term so large |x| lose nothing.
-//  * tanh (approximate='tanh'): ½x(1 + tanh(√(2/π)(x + 0.044715x³))).
+//    1 + erf cancels. z² is formed exactly as x²/2 with an FMA error term, and e^(-z²) and e^P(t) are taken
+//    separately (rounding their sum would cost ~2e-6 relative at x ≈ -10).
+//  * tanh (approximate='tanh'): ½x(1 + tanh(u)), u = √(2/π)(x + 0.044715x³), evaluated through the identity
+//    1 + tanh(u) = 2σ(2u) = 2/(1 + e^(-2u)), which does not cancel for negative x (PyTorch's float form loses
+//    ~1e-4 relative there). Within 1e-6 relative for x ≥ -3; below, the rounding of the float exponent 2u adds
+//    about 2e-7·|2u| (1e-5 at x = -9, where the value is 1e-28).
 // Tests compare both against double-precision references (relative error ~1e-6).
 
 internal static class GeluMath
@@ -42,7 +46,7 @@ internal static class GeluMath
         p = MathF.FusedMultiplyAdd(p, t, C0);
         float x2 = x * x;
         float x2Error = MathF.FusedMultiplyAdd(x, x, -x2);      // x² = x2 + x2Error exactly
-        float erfc = t * MathF.Exp(-0.5f * x2 + p) * (1f - 0.5f * x2Error);
+        float erfc = t * MathF.Exp(-0.5f * x2) * MathF.Exp(p) * (1f - 0.5f * x2Error);
         float half = 0.5f * erfc;                                // = Φ(-|x|)
         return x >= 0 ? 1f - half : half;
     }
@@ -65,7 +69,7 @@ internal static class GeluMath
         var x2 = x * x;
         var x2Error = Vector512.FusedMultiplyAdd(x, x, -x2);
         var half = Vector512.Create(0.5f);
-        var erfc = t * Vector512.Exp(-half * x2 + p) * (Vector512<float>.One - half * x2Error);
+        var erfc = t * Vector512.Exp(-half * x2) * Vector512.Exp(p) * (Vector512<float>.One - half * x2Error);
         var tail = half * erfc;
         return Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x, Vector512<float>.Zero), Vector512<float>.One - tail, tail);
     }
@@ -88,7 +92,7 @@ internal static class GeluMath
         var x2 = x * x;
         var x2Error = Vector256.FusedMultiplyAdd(x, x, -x2);
         var half = Vector256.Create(0.5f);
-        var erfc = t * Vector256.Exp(-half * x2 + p) * (Vector256<float>.One - half * x2Error);
+        var erfc = t * Vector256.Exp(-half * x2) * Vector256.Exp(p) * (Vector256<float>.One - half * x2Error);
         var tail = half * erfc;
         return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<float>.Zero), Vector256<float>.One - tail, tail);
     }
@@ -114,48 +118,46 @@ internal readonly struct GeluGradOperator : IBinaryOperator
         g * (GeluMath.Phi(x) + x * Vector512.Create(GeluMath.InvSqrt2Pi) * Vector512.Exp(Vector512.Create(-0.5f) * x * x));
 }
 
-/// <summary>Tanh-approximated GELU: ½x(1 + tanh(β(x + κx³))), β = √(2/π), κ = 0.044715.</summary>
+/// <summary>Tanh-approximated GELU: ½x(1 + tanh(u)) = x·σ(2u), u = β(x + κx³), β = √(2/π), κ = 0.044715.</summary>
 internal readonly struct GeluTanhOperator : IUnaryOperator
 {
-    public float Invoke(float x) => 0.5f * x * (1f + new TanhOperator().Invoke(GeluMath.TanhBeta * (x + GeluMath.TanhKappa * x * x * x)));
+    public float Invoke(float x) => x / (1f + MathF.Exp(-2f * GeluMath.TanhBeta * (x + GeluMath.TanhKappa * x * x * x)));
 
     public Vector256<float> Invoke(Vector256<float> x)
     {
-        var u = Vector256.Create(GeluMath.TanhBeta) * (x + Vector256.Create(GeluMath.TanhKappa) * x * x * x);
-        return Vector256.Create(0.5f) * x * (Vector256<float>.One + new TanhOperator().Invoke(u));
+        var u2 = Vector256.Create(-2f * GeluMath.TanhBeta) * (x + Vector256.Create(GeluMath.TanhKappa) * x * x * x);
+        return x / (Vector256<float>.One + Vector256.Exp(u2));
     }
 
     public Vector512<float> Invoke(Vector512<float> x)
     {
-        var u = Vector512.Create(GeluMath.TanhBeta) * (x + Vector512.Create(GeluMath.TanhKappa) * x * x * x);
-        return Vector512.Create(0.5f) * x * (Vector512<float>.One + new TanhOperator().Invoke(u));
+        var u2 = Vector512.Create(-2f * GeluMath.TanhBeta) * (x + Vector512.Create(GeluMath.TanhKappa) * x * x * x);
+        return x / (Vector512<float>.One + Vector512.Exp(u2));
     }
 }
 
-/// <summary>Gradient of tanh GELU: ½(1 + th) + ½x(1 - th²)·β(1 + 3κx²), th = tanh(β(x + κx³)).</summary>
+/// <summary>Gradient of tanh GELU: with s = σ(2u), d/dx x·s = s + 2x·s(1 - s)·β(1 + 3κx²).</summary>
 internal readonly struct GeluTanhGradOperator : IBinaryOperator
 {
     public float Invoke(float g, float x)
     {
-        float th = new TanhOperator().Invoke(GeluMath.TanhBeta * (x + GeluMath.TanhKappa * x * x * x));
-        return g * (0.5f * (1f + th) + 0.5f * x * (1f - th * th) * GeluMath.TanhBeta * (1f + 3f * GeluMath.TanhKappa * x * x));
+        float s = 1f / (1f + MathF.Exp(-2f * GeluMath.TanhBeta * (x + GeluMath.TanhKappa * x * x * x)));
+        return g * (s + 2f * x * s * (1f - s) * GeluMath.TanhBeta * (1f + 3f * GeluMath.TanhKappa * x * x));
     }
 
     public Vector256<float> Invoke(Vector256<float> g, Vector256<float> x)
     {
         var one = Vector256<float>.One;
-        var half = Vector256.Create(0.5f);
-        var th = new TanhOperator().Invoke(Vector256.Create(GeluMath.TanhBeta) * (x + Vector256.Create(GeluMath.TanhKappa) * x * x * x));
+        var s = one / (one + Vector256.Exp(Vector256.Create(-2f * GeluMath.TanhBeta) * (x + Vector256.Create(GeluMath.TanhKappa) * x * x * x)));
         var du = Vector256.Create(GeluMath.TanhBeta) * (one + Vector256.Create(3f * GeluMath.TanhKappa) * x * x);
-        return g * (half * (one + th) + half * x * (one - th * th) * du);
+        return g * (s + Vector256.Create(2f) * x * s * (one - s) * du);
     }
 
     public Vector512<float> Invoke(Vector512<float> g, Vector512<float> x)
     {
         var one = Vector512<float>.One;
-        var half = Vector512.Create(0.5f);
-        var th = new TanhOperator().Invoke(Vector512.Create(GeluMath.TanhBeta) * (x + Vector512.Create(GeluMath.TanhKappa) * x * x * x));
+        var s = one / (one + Vector512.Exp(Vector512.Create(-2f * GeluMath.TanhBeta) * (x + Vector512.Create(GeluMath.TanhKappa) * x * x * x)));
         var du = Vector512.Create(GeluMath.TanhBeta) * (one + Vector512.Create(3f * GeluMath.TanhKappa) * x * x);
-        return g * (half * (one + th) + half * x * (one - th * th) * du);
+        return g * (s + Vector512.Create(2f) * x * s * (one - s) * du);
     }
 }

@@ -140,4 +140,94 @@ internal static unsafe class SumKernel
             for (long r = 1; r < count; r++) BinaryKernel.Apply(new AddOperator(), dst, src + r * inner, dst, n);
         });
     }
+
+    /// <summary>Σ (x[i] - mean)² over a contiguous run (the second pass of a two-pass variance).</summary>
+    public static float SumSquaredDeviation(float* x, long n, float mean)
+    {
+        if (Vector512.IsHardwareAccelerated) return SumSquaredDeviationVector512(x, n, mean);
+        if (Vector256.IsHardwareAccelerated) return SumSquaredDeviationVector256(x, n, mean);
+        return SumSquaredDeviationScalar(x, n, mean);
+    }
+
+    /// <summary>The definition (double accumulator).</summary>
+    public static float SumSquaredDeviationScalar(float* x, long n, float mean)
+    {
+        double s = 0;
+        for (long i = 0; i < n; i++)
+        {
+            float d = x[i] - mean;
+            s += d * d;
+        }
+        return (float)s;
+    }
+
+    public static float SumSquaredDeviationVector512(float* x, long n, float mean)
+    {
+        var m = Vector512.Create(mean);
+        var a0 = Vector512<float>.Zero;
+        var a1 = Vector512<float>.Zero;
+        long i = 0;
+        for (; i <= n - 32; i += 32)
+        {
+            var d0 = Vector512.Load(x + i) - m;
+            var d1 = Vector512.Load(x + i + 16) - m;
+            a0 = Vector512.FusedMultiplyAdd(d0, d0, a0);
+            a1 = Vector512.FusedMultiplyAdd(d1, d1, a1);
+        }
+        for (; i <= n - 16; i += 16)
+        {
+            var d = Vector512.Load(x + i) - m;
+            a0 = Vector512.FusedMultiplyAdd(d, d, a0);
+        }
+        if (i < n)
+        {
+            // Padding lanes hold the mean itself, so they contribute exactly 0.
+            float* buffer = stackalloc float[16];
+            new Span<float>(buffer, 16).Fill(mean);
+            new ReadOnlySpan<float>(x + i, (int)(n - i)).CopyTo(new Span<float>(buffer, 16));
+            var d = Vector512.Load(buffer) - m;
+            a1 = Vector512.FusedMultiplyAdd(d, d, a1);
+        }
+        return Vector512.Sum(a0 + a1);
+    }
+
+    public static float SumSquaredDeviationVector256(float* x, long n, float mean)
+    {
+        var m = Vector256.Create(mean);
+        var a0 = Vector256<float>.Zero;
+        var a1 = Vector256<float>.Zero;
+        long i = 0;
+        for (; i <= n - 16; i += 16)
+        {
+            var d0 = Vector256.Load(x + i) - m;
+            var d1 = Vector256.Load(x + i + 8) - m;
+            a0 = Vector256.FusedMultiplyAdd(d0, d0, a0);
+            a1 = Vector256.FusedMultiplyAdd(d1, d1, a1);
+        }
+        for (; i <= n - 8; i += 8)
+        {
+            var d = Vector256.Load(x + i) - m;
+            a0 = Vector256.FusedMultiplyAdd(d, d, a0);
+        }
+        if (i < n)
+        {
+            float* buffer = stackalloc float[8];
+            new Span<float>(buffer, 8).Fill(mean);
+            new ReadOnlySpan<float>(x + i, (int)(n - i)).CopyTo(new Span<float>(buffer, 8));
+            var d = Vector256.Load(buffer) - m;
+            a1 = Vector256.FusedMultiplyAdd(d, d, a1);
+        }
+        return Vector256.Sum(a0 + a1);
+    }
+
+    /// <summary>Mean and Σ(x - mean)² of a run of any length: blocks of <see cref="Block"/> combined in double, in order.</summary>
+    public static (float Mean, double SquaredDeviation) Moments(float* x, long n)
+    {
+        double sum = 0;
+        for (long start = 0; start < n; start += Block) sum += Sum(x + start, Math.Min(Block, n - start));
+        float mean = (float)(sum / n);
+        double sq = 0;
+        for (long start = 0; start < n; start += Block) sq += SumSquaredDeviation(x + start, Math.Min(Block, n - start), mean);
+        return (mean, sq);
+    }
 }
