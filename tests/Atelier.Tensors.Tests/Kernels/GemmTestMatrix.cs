@@ -3,6 +3,9 @@ using Atelier.Tensors.Kernels;
 
 namespace Atelier.Tensors.Tests.Kernels;
 
+/// <summary>How a test operand is laid out: row-major, column-major (a transposed view), or with padded, non-unit strides.</summary>
+public enum Layout { RowMajor, ColMajor, Padded }
+
 /// <summary>
 /// A seeded random matrix in native memory, stored as F32/F16/BF16, row-major, transposed (column-major) or
 /// with padded strides, exposed as a <see cref="MatrixView"/>. Values are exactly representable in the
@@ -15,8 +18,6 @@ internal sealed unsafe class GemmTestMatrix : IDisposable
     public readonly MatrixView View;
     private readonly void* _data;
     private readonly float[] _values; // [Rows, Cols] row-major, as stored
-
-    public enum Layout { RowMajor, ColMajor, Padded }
 
     public GemmTestMatrix(int rows, int cols, DType type, Layout layout, int seed)
     {
@@ -35,8 +36,8 @@ internal sealed unsafe class GemmTestMatrix : IDisposable
         }
         (long rs, long cs, long elements) = layout switch
         {
-            GemmTestMatrix.Layout.RowMajor => ((long)cols, 1L, (long)rows * cols),
-            GemmTestMatrix.Layout.ColMajor => (1L, (long)rows, (long)rows * cols),
+            Layout.RowMajor => ((long)cols, 1L, (long)rows * cols),
+            Layout.ColMajor => (1L, (long)rows, (long)rows * cols),
             _ => ((long)cols * 3 + 5, 2L, ((long)cols * 3 + 5) * Math.Max(rows, 1)),
         };
         long bytes = Math.Max(1, elements * type.Size());

@@ -1,5 +1,4 @@
 using Atelier.Tensors.Kernels;
-using Layout = Atelier.Tensors.Tests.Kernels.GemmTestMatrix.Layout;
 
 namespace Atelier.Tensors.Tests.Kernels;
 
