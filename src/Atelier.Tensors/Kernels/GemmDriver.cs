@@ -51,11 +51,9 @@ internal static unsafe class GemmDriver
                 Parallelism.For(packChunks, chunk =>
                 {
                     int p0 = (int)((long)bPanels * chunk / packChunks), p1 = (int)((long)bPanels * (chunk + 1) / packChunks);
-                    for (int jp = p0; jp < p1; jp++)
-                    {
-                        int col = jcLocal + jp * nr;
-                        b.Pack(col, Math.Min(nr, jcLocal + nc - col), pcLocal, kc, bBlock + (long)jp * kc * nr, nr);
-                    }
+                    if (p0 >= p1) return;
+                    int col = jcLocal + p0 * nr;
+                    b.Pack(col, Math.Min(p1 * nr, nc) - p0 * nr, pcLocal, kc, bBlock + (long)p0 * kc * nr, nr);
                 });
 
                 Parallelism.For(plan.Tasks, task =>
@@ -64,11 +62,7 @@ internal static unsafe class GemmDriver
                     if (row0 >= row1 || jp0 >= jp1) return;
                     int rows = row1 - row0, aPanels = (rows + mr - 1) / mr;
                     float* aBlock = Workspace.ThreadLocal((long)aPanels * kc * mr);
-                    for (int ip = 0; ip < aPanels; ip++)
-                    {
-                        int r = row0 + ip * mr;
-                        a.Pack(r, Math.Min(mr, row1 - r), pcLocal, kc, aBlock + (long)ip * kc * mr, mr);
-                    }
+                    a.Pack(row0, rows, pcLocal, kc, aBlock, mr);
                     Macro<TKernel>(kc, aBlock, aPanels, row0, row1, bBlock, jp0, jp1, jcLocal, jcLocal + nc, c, ldc, first, beta);
                 });
             }

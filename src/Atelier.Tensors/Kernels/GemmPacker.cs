@@ -9,8 +9,9 @@ namespace Atelier.Tensors.Kernels;
 internal unsafe interface IGemmPacker
 {
     /// <summary>
-    /// Packs lanes [lane0, lane0 + count) over depth [k0, k0 + kc) into dst; lanes count … width-1 are zero.
-    /// Writes exactly kc·width floats.
+    /// Packs lanes [lane0, lane0 + count) over depth [k0, k0 + kc) into ⌈count / width⌉ consecutive panels of
+    /// kc·width floats each (panel q holds lanes lane0 + q·width …); lanes past count in the last panel are zero.
+    /// Packing several panels in one call lets a packer walk memory in its natural order.
     /// </summary>
     void Pack(int lane0, int count, int k0, int kc, float* dst, int width);
 }

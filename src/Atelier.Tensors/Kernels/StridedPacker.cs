@@ -34,12 +34,20 @@ internal readonly unsafe struct StridedPacker : IGemmPacker
 
     public void Pack(int lane0, int count, int k0, int kc, float* dst, int width)
     {
-        if (_vector512 && _depthStride == 1 && kc >= 16)
-            PackDepthContiguous512(lane0, count, k0, kc, dst, width);
-        else if (_vector512 && _laneStride == 1 && count >= 16)
+        if (_vector512 && _laneStride == 1 && width % 16 == 0)
+        {
             PackLaneContiguous512(lane0, count, k0, kc, dst, width);
-        else
-            PackScalar(lane0, count, k0, 0, kc, dst, width);
+            return;
+        }
+        for (int q = 0; q * width < count; q++)
+        {
+            int lanes = Math.Min(width, count - q * width);
+            float* panel = dst + (long)q * kc * width;
+            if (_vector512 && _depthStride == 1 && kc >= 16)
+                PackDepthContiguous512(lane0 + q * width, lanes, k0, kc, panel, width);
+            else
+                PackScalar(lane0 + q * width, lanes, k0, 0, kc, panel, width);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -73,18 +81,22 @@ internal readonly unsafe struct StridedPacker : IGemmPacker
         return _scale == 1f ? v : v * Vector512.Create(_scale);
     }
 
-    /// <summary>Lanes adjacent in memory: each depth step is a run of count values (B row-major, Aᵀ views).</summary>
+    /// <summary>Lanes adjacent in memory: each depth step is a run of count values (B row-major, Aᵀ views).
+    /// Walks the source row by row (sequential reads) and scatters 16-lane pieces into the panels.</summary>
     private void PackLaneContiguous512(int lane0, int count, int k0, int kc, float* dst, int width)
     {
-        int full = count & ~15;
+        long panelStride = (long)kc * width;
         for (int p = 0; p < kc; p++)
         {
-            float* row = dst + (long)p * width;
             long src = (k0 + p) * _depthStride + lane0;
-            int l = 0;
-            for (; l < full; l += 16) Load16(src + l).Store(row + l);
-            for (; l < count; l++) row[l] = Element(src + l) * _scale;
-            for (; l < width; l++) row[l] = 0f;
+            float* row = dst + (long)p * width;
+            for (int q = 0; q < count; q += width, src += width, row += panelStride)
+            {
+                int lanes = Math.Min(width, count - q), l = 0;
+                for (; l <= lanes - 16; l += 16) Load16(src + l).Store(row + l);
+                for (; l < lanes; l++) row[l] = Element(src + l) * _scale;
+                for (; l < width; l++) row[l] = 0f;
+            }
         }
     }
 
