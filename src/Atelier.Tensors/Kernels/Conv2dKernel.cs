@@ -1,130 +1,196 @@
+using System.Runtime.Intrinsics;
+
 namespace Atelier.Tensors.Kernels;
 
-/// <summary>2-D convolution kernels (forward and both backward passes). Placeholder reference implementation.</summary>
+/// <summary>
+/// 2-D convolution kernels (forward and both backward passes) as implicit GEMMs on <see cref="GemmDriver"/>.
+/// Per image and group (shapes [rows, cols], P = OH·OW output pixels, K = C/G·KH·KW):
+/// <code>
+/// forward        out[O/G, P]   = W[O/G, K] · col[K, P]                     col packed on the fly (Im2colPacker)
+/// backward input dcol[K, P']   = Wᵀ[K, O/G] · gradOut[O/G, P']  → col2im    P' = a chunk of pixels (bounded workspace)
+/// backward weight dW[O/G, K]   = gradOut[O/G, N·P] · colᵀ[N·P, K]          the batch is part of the reduction
+/// </code>
+/// 1x1 stride-1 unpadded convolutions skip im2col (the input is already the column matrix). Work is split over
+/// output tiles only, never over the reduction, so results are bit-identical for any thread count.
+/// </summary>
 internal static unsafe partial class Conv2dKernel
 {
+    // Column-chunk budget of the backward-input pass: K x chunk floats (16 MiB).
+    private const long ColumnBudget = 1L << 22;
+
     /// <summary>output = conv(input, weight) + bias. bias may be null (float32, length O).</summary>
     public static void Forward(in Conv2dGeometry g, float* input, void* weight, DType weightType, float* bias, float* output)
-    {
-        g.Validate();
-        ForwardReference(g, input, weight, weightType, bias, output);
-    }
+        => Forward(Gemm.BestIsa, g, input, weight, weightType, bias, output);
 
     /// <summary>gradInput (overwritten) from gradOutput and weight.</summary>
     public static void BackwardInput(in Conv2dGeometry g, float* gradOutput, void* weight, DType weightType, float* gradInput)
-    {
-        g.Validate();
-        BackwardInputReference(g, gradOutput, weight, weightType, gradInput);
-    }
+        => BackwardInput(Gemm.BestIsa, g, gradOutput, weight, weightType, gradInput);
 
     /// <summary>gradWeight [O, C/G, KH, KW] and gradBias [O] (either may be null), overwritten.</summary>
     public static void BackwardWeight(in Conv2dGeometry g, float* input, float* gradOutput, float* gradWeight, float* gradBias)
+        => BackwardWeight(Gemm.BestIsa, g, input, gradOutput, gradWeight, gradBias);
+
+    public static void Forward(KernelIsa isa, in Conv2dGeometry g, float* input, void* weight, DType weightType, float* bias, float* output)
     {
         g.Validate();
-        BackwardWeightReference(g, input, gradOutput, gradWeight, gradBias);
-    }
-
-    private static float W(void* w, DType t, long i) => t switch
-    {
-        DType.F32 => ((float*)w)[i],
-        DType.F16 => (float)((Half*)w)[i],
-        DType.BF16 => BitConverter.Int32BitsToSingle(((ushort*)w)[i] << 16),
-        _ => throw new ArgumentException($"conv2d: weight dtype {t} is not floating."),
-    };
-
-    public static void ForwardReference(in Conv2dGeometry g, float* input, void* weight, DType wt, float* bias, float* output)
-    {
-        int cg = g.C / g.Groups, og = g.O / g.Groups, oh = g.OutH, ow = g.OutW;
+        CheckWeightType(weightType);
+        int cg = g.C / g.Groups, og = g.O / g.Groups, pixels = g.OutH * g.OutW, k = cg * g.KH * g.KW;
+        bool v512 = isa == KernelIsa.Vector512;
         for (int n = 0; n < g.N; n++)
-            for (int o = 0; o < g.O; o++)
+            for (int grp = 0; grp < g.Groups; grp++)
             {
-                int grp = o / og;
-                for (int y = 0; y < oh; y++)
-                    for (int x = 0; x < ow; x++)
-                    {
-                        float sum = 0f;
-                        for (int c = 0; c < cg; c++)
-                            for (int ky = 0; ky < g.KH; ky++)
-                            {
-                                int iy = y * g.StrideH - g.PadH + ky * g.DilationH;
-                                if ((uint)iy >= (uint)g.H) continue;
-                                for (int kx = 0; kx < g.KW; kx++)
-                                {
-                                    int ix = x * g.StrideW - g.PadW + kx * g.DilationW;
-                                    if ((uint)ix >= (uint)g.W) continue;
-                                    float v = input[(((long)n * g.C + grp * cg + c) * g.H + iy) * g.W + ix];
-                                    sum += v * W(weight, wt, (((long)o * cg + c) * g.KH + ky) * g.KW + kx);
-                                }
-                            }
-                        output[(((long)n * g.O + o) * oh + y) * ow + x] = sum + (bias is null ? 0f : bias[o]);
-                    }
+                float* image = input + ((long)n * g.C + grp * cg) * g.H * g.W;
+                float* outG = output + ((long)n * g.O + grp * og) * pixels;
+                // The bias starts each output's multiply-add chain (beta = 1 keeps it).
+                if (bias is not null)
+                    for (int o = 0; o < og; o++) new Span<float>(outG + (long)o * pixels, pixels).Fill(bias[grp * og + o]);
+                float beta = bias is null ? 0f : 1f;
+                var w = new StridedPacker((byte*)weight + (long)grp * og * k * weightType.Size(), weightType, k, 1, 1f, v512);
+                if (IsPointwise(g))
+                    Gemm.Blocked(isa, og, pixels, k, w, new StridedPacker(image, DType.F32, 1, pixels, 1f, v512), outG, pixels, beta);
+                else
+                    Gemm.Blocked(isa, og, pixels, k, w, new Im2colPacker(image, g, v512), outG, pixels, beta);
             }
     }
 
-    public static void BackwardInputReference(in Conv2dGeometry g, float* gradOutput, void* weight, DType wt, float* gradInput)
+    public static void BackwardInput(KernelIsa isa, in Conv2dGeometry g, float* gradOutput, void* weight, DType weightType, float* gradInput)
     {
-        int cg = g.C / g.Groups, og = g.O / g.Groups, oh = g.OutH, ow = g.OutW;
-        new Span<float>(gradInput, checked(g.N * g.C * g.H * g.W)).Clear();
-        for (int n = 0; n < g.N; n++)
-            for (int o = 0; o < g.O; o++)
-            {
-                int grp = o / og;
-                for (int y = 0; y < oh; y++)
-                    for (int x = 0; x < ow; x++)
-                    {
-                        float go = gradOutput[(((long)n * g.O + o) * oh + y) * ow + x];
-                        for (int c = 0; c < cg; c++)
-                            for (int ky = 0; ky < g.KH; ky++)
-                            {
-                                int iy = y * g.StrideH - g.PadH + ky * g.DilationH;
-                                if ((uint)iy >= (uint)g.H) continue;
-                                for (int kx = 0; kx < g.KW; kx++)
-                                {
-                                    int ix = x * g.StrideW - g.PadW + kx * g.DilationW;
-                                    if ((uint)ix >= (uint)g.W) continue;
-                                    gradInput[(((long)n * g.C + grp * cg + c) * g.H + iy) * g.W + ix] +=
-                                        go * W(weight, wt, (((long)o * cg + c) * g.KH + ky) * g.KW + kx);
-                                }
-                            }
-                    }
-            }
-    }
-
-    public static void BackwardWeightReference(in Conv2dGeometry g, float* input, float* gradOutput, float* gradWeight, float* gradBias)
-    {
-        int cg = g.C / g.Groups, og = g.O / g.Groups, oh = g.OutH, ow = g.OutW;
-        for (int o = 0; o < g.O; o++)
+        g.Validate();
+        CheckWeightType(weightType);
+        int cg = g.C / g.Groups, og = g.O / g.Groups, pixels = g.OutH * g.OutW, k = cg * g.KH * g.KW;
+        bool v512 = isa == KernelIsa.Vector512;
+        bool pointwise = IsPointwise(g);
+        int chunk = pointwise ? pixels : (int)Math.Min(pixels, Math.Max(64, ColumnBudget / k));
+        float[]? columns = pointwise ? null : new float[(long)k * chunk];
+        fixed (float* col = columns)
         {
-            int grp = o / og;
-            if (gradBias is not null)
+            for (int n = 0; n < g.N; n++)
+                for (int grp = 0; grp < g.Groups; grp++)
+                {
+                    float* gradIn = gradInput + ((long)n * g.C + grp * cg) * g.H * g.W;
+                    float* gradOut = gradOutput + ((long)n * g.O + grp * og) * pixels;
+                    // Wᵀ [K, O/G]: lanes are K (adjacent in memory), depth is o.
+                    var wt = new StridedPacker((byte*)weight + (long)grp * og * k * weightType.Size(), weightType, 1, k, 1f, v512);
+                    if (pointwise)
+                    {
+                        Gemm.Blocked(isa, k, pixels, og, wt, new StridedPacker(gradOut, DType.F32, 1, pixels, 1f, v512), gradIn, pixels, 0f);
+                        continue;
+                    }
+                    new Span<float>(gradIn, cg * g.H * g.W).Clear();
+                    for (int p0 = 0; p0 < pixels; p0 += chunk)
+                    {
+                        int width = Math.Min(chunk, pixels - p0);
+                        var go = new StridedPacker(gradOut + p0, DType.F32, 1, pixels, 1f, v512);
+                        Gemm.Blocked(isa, k, width, og, wt, go, col, width, 0f);
+                        Col2im(g, col, p0, width, gradIn);
+                    }
+                }
+        }
+    }
+
+    public static void BackwardWeight(KernelIsa isa, in Conv2dGeometry g, float* input, float* gradOutput, float* gradWeight, float* gradBias)
+    {
+        g.Validate();
+        int cg = g.C / g.Groups, og = g.O / g.Groups, pixels = g.OutH * g.OutW, k = cg * g.KH * g.KW;
+        bool v512 = isa == KernelIsa.Vector512;
+        if (gradBias is not null) BiasGradient(g, gradOutput, gradBias);
+        if (gradWeight is null) return;
+        long depth = (long)g.N * pixels;
+        if (depth > int.MaxValue)
+            throw new ArgumentException($"conv2d backward weight: batch x output pixels = {depth} exceeds the GEMM depth limit ({int.MaxValue}).");
+        for (int grp = 0; grp < g.Groups; grp++)
+        {
+            float* dW = gradWeight + (long)grp * og * k;
+            var go = new BatchedRowsPacker(gradOutput + (long)grp * og * pixels, (long)g.O * pixels, pixels, pixels, v512);
+            float* image = input + (long)grp * cg * g.H * g.W;
+            long imageStride = (long)g.C * g.H * g.W;
+            if (IsPointwise(g))
+                Gemm.Blocked(isa, og, k, (int)depth, go, new BatchedRowsPacker(image, imageStride, (long)g.H * g.W, pixels, v512), dW, k, 0f);
+            else
+                Gemm.Blocked(isa, og, k, (int)depth, go, new Im2colTransposedPacker(image, imageStride, g, v512), dW, k, 0f);
+        }
+    }
+
+    /// <summary>1x1, stride 1, no padding: the input plane [C, H·W] is already the column matrix.</summary>
+    private static bool IsPointwise(in Conv2dGeometry g)
+        => g.KH == 1 && g.KW == 1 && g.StrideH == 1 && g.StrideW == 1 && g.PadH == 0 && g.PadW == 0;
+
+    private static void CheckWeightType(DType t)
+    {
+        if (t is not (DType.F32 or DType.F16 or DType.BF16))
+            throw new ArgumentException($"conv2d: weight dtype {t} is not floating (expected F32, F16 or BF16).");
+    }
+
+    /// <summary>
+    /// Scatter-adds a chunk of column gradients (rows (c, ky, kx), pixels [p0, p0 + width)) into the input
+    /// gradient of one image and group. Parallel over channels: each channel's plane is written by one
+    /// thread, in (ky, kx, pixel) order, so the sum order per element is fixed.
+    /// </summary>
+    private static void Col2im(Conv2dGeometry g, float* col, int p0, int width, float* gradIn)
+    {
+        int cg = g.C / g.Groups, taps = g.KH * g.KW;
+        bool parallel = (long)cg * taps * width >= 1 << 16;
+        Parallelism.For(parallel ? cg : 1, i =>
+        {
+            int cFrom = parallel ? i : 0, cTo = parallel ? i + 1 : cg;
+            for (int c = cFrom; c < cTo; c++)
             {
-                float b = 0f;
-                for (int n = 0; n < g.N; n++)
-                    for (int i = 0; i < oh * ow; i++)
-                        b += gradOutput[((long)n * g.O + o) * oh * ow + i];
-                gradBias[o] = b;
-            }
-            if (gradWeight is null) continue;
-            for (int c = 0; c < cg; c++)
+                float* plane = gradIn + (long)c * g.H * g.W;
                 for (int ky = 0; ky < g.KH; ky++)
                     for (int kx = 0; kx < g.KW; kx++)
-                    {
-                        float sum = 0f;
-                        for (int n = 0; n < g.N; n++)
-                            for (int y = 0; y < oh; y++)
-                            {
-                                int iy = y * g.StrideH - g.PadH + ky * g.DilationH;
-                                if ((uint)iy >= (uint)g.H) continue;
-                                for (int x = 0; x < ow; x++)
-                                {
-                                    int ix = x * g.StrideW - g.PadW + kx * g.DilationW;
-                                    if ((uint)ix >= (uint)g.W) continue;
-                                    sum += input[(((long)n * g.C + grp * cg + c) * g.H + iy) * g.W + ix]
-                                         * gradOutput[(((long)n * g.O + o) * oh + y) * ow + x];
-                                }
-                            }
-                        gradWeight[(((long)o * cg + c) * g.KH + ky) * g.KW + kx] = sum;
-                    }
+                        Col2imRow(g, col + ((long)c * taps + ky * g.KW + kx) * width, p0, width, ky, kx, plane);
+            }
+        });
+    }
+
+    /// <summary>One tap's column row: output pixels [p0, p0 + width) add into the input plane, an output row at a time.
+    /// For a fixed tap each pixel maps to a distinct input element, so vectorising changes no sum order.</summary>
+    private static void Col2imRow(in Conv2dGeometry g, float* row, int p0, int width, int ky, int kx, float* plane)
+    {
+        int ow = g.OutW, sw = g.StrideW;
+        for (int j = 0; j < width;)
+        {
+            int pixel = p0 + j, y = pixel / ow, x = pixel % ow;
+            int run = Math.Min(width - j, ow - x);
+            int iy = y * g.StrideH - g.PadH + ky * g.DilationH;
+            if ((uint)iy < (uint)g.H)
+            {
+                int ix0 = x * sw - g.PadW + kx * g.DilationW;
+                // Valid t: 0 <= ix0 + t·sw < W.
+                int tFrom = ix0 >= 0 ? 0 : (-ix0 + sw - 1) / sw;
+                int tTo = ix0 >= g.W ? 0 : Math.Min(run, (g.W - ix0 + sw - 1) / sw);
+                float* dst = plane + (long)iy * g.W + ix0;
+                float* src = row + j;
+                if (sw == 1)
+                    AddInPlace(dst + tFrom, src + tFrom, tTo - tFrom);
+                else
+                    for (int t = tFrom; t < tTo; t++) dst[(long)t * sw] += src[t];
+            }
+            j += run;
+        }
+    }
+
+    private static void AddInPlace(float* dst, float* src, int count)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= count - 8; i += 8)
+                (Vector256.Load(dst + i) + Vector256.Load(src + i)).Store(dst + i);
+        for (; i < count; i++) dst[i] += src[i];
+    }
+
+    private static void BiasGradient(in Conv2dGeometry g, float* gradOutput, float* gradBias)
+    {
+        int pixels = g.OutH * g.OutW;
+        for (int o = 0; o < g.O; o++)
+        {
+            float sum = 0f;
+            for (int n = 0; n < g.N; n++)
+            {
+                float* row = gradOutput + ((long)n * g.O + o) * pixels;
+                for (int i = 0; i < pixels; i++) sum += row[i];
+            }
+            gradBias[o] = sum;
         }
     }
 }

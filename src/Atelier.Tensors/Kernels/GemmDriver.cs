@@ -1,0 +1,199 @@
+using System.Runtime.InteropServices;
+
+namespace Atelier.Tensors.Kernels;
+
+/// <summary>
+/// The blocked GEMM loop nest (Goto/BLIS order), generic over the micro-kernel and the two panel packers:
+/// <code>
+/// for jc in N by NC            B block KC x NC packed once, shared by all threads (L3)
+///   for pc in K by KC
+///     pack B block             parallel over NR panels
+///     for each task (rows ic..ic+MC, a range of B panels)      parallel over tasks
+///       pack A block MC x KC   per thread (L2)
+///       for jr: for ir: kernel  B panel KC x NR stays in L1 while A panels stream by
+/// </code>
+/// C holds the running sums between K blocks (first block: beta·C or 0; later blocks: C), so every element
+/// of C is one chain of fused multiply-adds over k = 0 … K-1 starting from beta·C, whatever the tiling or the
+/// thread count. Partial tiles at the M and N edges run the full kernel on a zero-padded scratch tile,
+/// so they see exactly the same arithmetic.
+/// </summary>
+internal static unsafe class GemmDriver
+{
+    // Below this many multiply-adds a loop is not worth waking the workers (~100 µs of work at 1 thread).
+    private const long ParallelThreshold = 1L << 21;
+
+    public static void Run<TKernel, TA, TB>(int m, int n, int k, TA a, TB b, float* c, long ldc, float beta)
+        where TKernel : IGemmMicroKernel
+        where TA : struct, IGemmPacker
+        where TB : struct, IGemmPacker
+    {
+        if (m <= 0 || n <= 0) return;
+        if (k <= 0) { ScaleC(m, n, c, ldc, beta); return; }
+
+        int mr = TKernel.MR, nr = TKernel.NR, kcMax = TKernel.KC;
+        int threads = (long)m * n * k < ParallelThreshold ? 1 : Parallelism.Threads;
+        // B block: KC x NC floats; 4 Mi floats (16 MiB at KC = 256 … NC = 16384) bounds the workspace.
+        int ncMax = Math.Max(nr, Math.Min(RoundUp(n, nr), (1 << 22) / kcMax / nr * nr));
+        float* bBlock = Workspace.Shared(checked((long)kcMax * RoundUp(Math.Min(n, ncMax), nr)));
+
+        for (int jc = 0; jc < n; jc += ncMax)
+        {
+            int nc = Math.Min(ncMax, n - jc);
+            int bPanels = (nc + nr - 1) / nr;
+            var plan = TaskPlan.Choose(m, bPanels, mr, nr, TKernel.MC, threads);
+            for (int pc = 0; pc < k; pc += kcMax)
+            {
+                int kc = Math.Min(kcMax, k - pc);
+                bool first = pc == 0;
+                int jcLocal = jc, pcLocal = pc;
+
+                int packChunks = threads == 1 ? 1 : Math.Min(bPanels, 4 * threads);
+                Parallelism.For(packChunks, chunk =>
+                {
+                    int p0 = (int)((long)bPanels * chunk / packChunks), p1 = (int)((long)bPanels * (chunk + 1) / packChunks);
+                    if (p0 >= p1) return;
+                    int col = jcLocal + p0 * nr;
+                    b.Pack(col, Math.Min(p1 * nr, nc) - p0 * nr, pcLocal, kc, bBlock + (long)p0 * kc * nr, nr);
+                });
+
+                Parallelism.For(plan.Tasks, task =>
+                {
+                    plan.Bounds(task, m, bPanels, out int row0, out int row1, out int jp0, out int jp1);
+                    if (row0 >= row1 || jp0 >= jp1) return;
+                    int rows = row1 - row0, aPanels = (rows + mr - 1) / mr;
+                    float* aBlock = Workspace.ThreadLocal((long)aPanels * kc * mr);
+                    a.Pack(row0, rows, pcLocal, kc, aBlock, mr);
+                    Macro<TKernel>(kc, aBlock, aPanels, row0, row1, bBlock, jp0, jp1, jcLocal, jcLocal + nc, c, ldc, first, beta);
+                });
+            }
+        }
+    }
+
+    private static void Macro<TKernel>(int kc, float* aBlock, int aPanels, int row0, int row1,
+        float* bBlock, int jp0, int jp1, int col0, int colEnd, float* c, long ldc, bool first, float beta)
+        where TKernel : IGemmMicroKernel
+    {
+        int mr = TKernel.MR, nr = TKernel.NR;
+        bool load = !first || beta != 0f;
+        float scale = first ? beta : 1f;
+        float* edge = stackalloc float[mr * nr];
+        for (int jp = jp0; jp < jp1; jp++)
+        {
+            float* bPanel = bBlock + (long)jp * kc * nr;
+            int col = col0 + jp * nr, cols = Math.Min(nr, colEnd - col);
+            for (int ip = 0; ip < aPanels; ip++)
+            {
+                float* aPanel = aBlock + (long)ip * kc * mr;
+                int row = row0 + ip * mr, rows = Math.Min(mr, row1 - row);
+                float* cTile = c + row * ldc + col;
+                if (rows == mr && cols == nr)
+                {
+                    TKernel.Run(kc, aPanel, bPanel, cTile, ldc, load, scale);
+                    continue;
+                }
+                new Span<float>(edge, mr * nr).Clear();
+                if (load)
+                    for (int i = 0; i < rows; i++)
+                        new Span<float>(cTile + i * ldc, cols).CopyTo(new Span<float>(edge + i * nr, cols));
+                TKernel.Run(kc, aPanel, bPanel, edge, nr, load, scale);
+                for (int i = 0; i < rows; i++)
+                    new Span<float>(edge + i * nr, cols).CopyTo(new Span<float>(cTile + i * ldc, cols));
+            }
+        }
+    }
+
+    /// <summary>K = 0: C = beta·C (beta = 0 clears, NaN included, as in the reference).</summary>
+    internal static void ScaleC(int m, int n, float* c, long ldc, float beta)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            var row = new Span<float>(c + i * ldc, n);
+            if (beta == 0f) row.Clear();
+            else if (beta != 1f)
+                for (int j = 0; j < n; j++) row[j] *= beta;
+        }
+    }
+
+    private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
+
+    /// <summary>
+    /// How one B block's columns and all rows of C are cut into tasks. The cut never changes results (see the
+    /// class remarks), so it may follow the thread count: it picks the split with the smallest estimated
+    /// critical path, counting the A packing that each extra column split repeats.
+    /// </summary>
+    private readonly record struct TaskPlan(int RowBlocks, int ColGroups, int PanelsPerRowBlock, int PanelsPerColGroup, int Mr)
+    {
+        public int Tasks => RowBlocks * ColGroups;
+
+        public static TaskPlan Choose(int m, int bPanels, int mr, int nr, int mcMax, int threads)
+        {
+            int aPanels = (m + mr - 1) / mr;
+            int maxPanelsPerBlock = Math.Max(1, mcMax / mr);
+            int minRowBlocks = (aPanels + maxPanelsPerBlock - 1) / maxPanelsPerBlock;
+            if (threads == 1) return Make(minRowBlocks, 1, aPanels, bPanels, mr);
+            TaskPlan best = default;
+            double bestCost = double.MaxValue;
+            for (int rb = minRowBlocks; rb <= Math.Min(aPanels, minRowBlocks + 4 * threads); rb++)
+                for (int cg = 1; cg <= Math.Min(bPanels, 4 * threads); cg++)
+                {
+                    var plan = Make(rb, cg, aPanels, bPanels, mr);
+                    int rbEff = (aPanels + plan.PanelsPerRowBlock - 1) / plan.PanelsPerRowBlock;
+                    int cgEff = (bPanels + plan.PanelsPerColGroup - 1) / plan.PanelsPerColGroup;
+                    int rounds = (rbEff * cgEff + threads - 1) / threads;
+                    // Per unit of depth: kernel work in tiles (MR·NR FMAs each, 1/32 cycle per FMA at full speed)
+                    // plus packing the task's A block (about half a cycle per element), plus a fixed task cost.
+                    double tileWork = (double)plan.PanelsPerRowBlock * mr * plan.PanelsPerColGroup * nr / 32.0;
+                    double cost = rounds * (tileWork + 0.5 * plan.PanelsPerRowBlock * mr + 8.0);
+                    if (cost < bestCost * 0.999) { bestCost = cost; best = plan; }
+                }
+            return best;
+        }
+
+        private static TaskPlan Make(int rowBlocks, int colGroups, int aPanels, int bPanels, int mr)
+            => new(rowBlocks, colGroups, (aPanels + rowBlocks - 1) / rowBlocks, (bPanels + colGroups - 1) / colGroups, mr);
+
+        public void Bounds(int task, int m, int bPanels, out int row0, out int row1, out int jp0, out int jp1)
+        {
+            // Column groups inner: consecutive tasks share a row block.
+            int rb = task / ColGroups, cg = task % ColGroups;
+            row0 = Math.Min(m, rb * PanelsPerRowBlock * Mr);
+            row1 = Math.Min(m, (rb + 1) * PanelsPerRowBlock * Mr);
+            jp0 = Math.Min(bPanels, cg * PanelsPerColGroup);
+            jp1 = Math.Min(bPanels, (cg + 1) * PanelsPerColGroup);
+        }
+    }
+
+    /// <summary>64-byte aligned scratch that lives as long as its thread: one shared B block per calling
+    /// thread and one A block per participating thread. Freed by a finalizer when the thread ends.</summary>
+    internal static class Workspace
+    {
+        [ThreadStatic] private static Buffer? t_shared;
+        [ThreadStatic] private static Buffer? t_local;
+
+        public static float* Shared(long floats) => (t_shared ??= new Buffer()).Get(floats);
+
+        public static float* ThreadLocal(long floats) => (t_local ??= new Buffer()).Get(floats);
+
+        private sealed class Buffer
+        {
+            private float* _data;
+            private long _capacity;
+
+            public float* Get(long floats)
+            {
+                if (floats > _capacity)
+                {
+                    long grown = Math.Max(floats, _capacity * 3 / 2);
+                    NativeMemory.AlignedFree(_data);
+                    _data = null;
+                    _capacity = 0;
+                    _data = (float*)NativeMemory.AlignedAlloc((nuint)(grown * sizeof(float)), 64);
+                    _capacity = grown;
+                }
+                return _data;
+            }
+
+            ~Buffer() => NativeMemory.AlignedFree(_data);
+        }
+    }
+}
