@@ -10,9 +10,10 @@ namespace Atelier.Tensors;
 public enum TorchNormalPath
 {
     /// <summary>
-    /// <c>normal_fill_AVX2</c>: what every x86-64 PyTorch build runs on a CPU with AVX2 (including AVX-512 CPUs,
-    /// which PyTorch routes to the AVX2 kernel for normal draws) — the case of diffusers users on a PC or Linux server,
-    /// and of our fixtures. Reproduced bit for bit with plain float operations, so identical on every machine.
+    /// <c>normal_fill_AVX2</c>: what x86-64 PyTorch builds run on a CPU with AVX2 (AVX-512 CPUs too: 1.13 routes normal
+    /// draws to the AVX2 kernel, 2.x compiles the same 256-bit code into its AVX-512 kernel) — the case of diffusers users on
+    /// a PC or Linux server, and of our fixtures. Reproduced bit for bit with plain float operations, so identical on every
+    /// machine.
     /// </summary>
     Avx2,
 
