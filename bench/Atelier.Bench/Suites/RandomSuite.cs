@@ -32,14 +32,15 @@ internal sealed class RandomSuite : IBenchSuite
             var buffer = new float[count];
             var generator = new TorchGenerator(0, label.Contains("scalar") ? TorchNormalPath.Scalar : TorchNormalPath.Avx2);
             var engine = new MersenneTwister19937(0);
+            void DrawRaw()
+            {
+                for (int i = 0; i < buffer.Length; i++)
+                    buffer[i] = engine.NextUInt32();
+            }
             Action draw = label switch
             {
                 "rand" => () => generator.Rand(buffer),
-                "mt19937 next()" => () =>
-                {
-                    for (int i = 0; i < buffer.Length; i++)
-                        buffer[i] = engine.NextUInt32();
-                },
+                "mt19937 next()" => DrawRaw,
                 _ => () => generator.Randn(buffer),
             };
             // Small draws are timed in batches so the clock resolution does not dominate.
