@@ -5,5 +5,10 @@ namespace Atelier.Bench;
 /// <summary>The suites, in the order a full run prints them. Add a suite here when adding its file under Suites/.</summary>
 internal static class SuiteCatalog
 {
-    public static IBenchSuite[] All() => [new GemmSuite(), new ConvSuite()];
+    public static IBenchSuite[] All() =>
+    [
+        new GemmSuite(),
+        new ConvSuite(),
+        new RandomSuite(),
+    ];
 }
