@@ -1,7 +1,9 @@
+using Atelier.Bench.Suites;
+
 namespace Atelier.Bench;
 
 /// <summary>The suites, in the order a full run prints them. Add a suite here when adding its file under Suites/.</summary>
 internal static class SuiteCatalog
 {
-    public static IBenchSuite[] All() => [];
+    public static IBenchSuite[] All() => [new SafetensorsSuite()];
 }

@@ -120,7 +120,7 @@ internal static partial class SingleFileCheckpoint
             throw new CheckpointFormatException(path, null, "holds both a CLIP (cond_stage_model.transformer.*) and an OpenCLIP (cond_stage_model.model.*) text encoder.");
 
         if (scheduleBuffers > 0)
-            warnings.Add($"{path}: ignored {scheduleBuffers} DDPM schedule buffers (betas, alphas_cumprod, ...; the scheduler recomputes them).");
+            warnings.Add($"{path}: ignored {scheduleBuffers} training buffers (the DDPM schedule: betas, alphas_cumprod, ..., which the scheduler recomputes; EMA decay/num_updates).");
         if (lossWeights > 0)
             warnings.Add($"{path}: ignored {lossWeights} VAE training-loss tensors (first_stage_model.loss.*).");
 

@@ -54,7 +54,7 @@ public sealed class SingleFileVariantTests
             Assert.Contains("cond_stage_model.transformer.text_model.embeddings.position_ids", preferred.IgnoredKeys);
             Assert.Contains("lora_unet_stray.alpha", preferred.IgnoredKeys);
             Assert.Contains(preferred.Warnings, w => w.Contains("using the EMA UNet weights", StringComparison.Ordinal));
-            Assert.Contains(preferred.Warnings, w => w.Contains("4 DDPM schedule buffers", StringComparison.Ordinal));
+            Assert.Contains(preferred.Warnings, w => w.Contains("ignored 4 training buffers", StringComparison.Ordinal));
             Assert.Contains(preferred.Warnings, w => w.Contains("lora_unet_stray.alpha", StringComparison.Ordinal));
         }
         using (var raw = CheckpointSource.Open(path, Hints with { PreferEma = false }))
