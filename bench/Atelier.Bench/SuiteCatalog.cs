@@ -10,5 +10,6 @@ internal static class SuiteCatalog
         new GemmSuite(),
         new ConvSuite(),
         new RandomSuite(),
+        new SafetensorsSuite(),
     ];
 }
