@@ -29,12 +29,14 @@ public unsafe class KernelTests
         if (Vector256.IsHardwareAccelerated) yield return "v256";
     }
 
-    private static void AssertClose(float expected, float actual, double rtol, string what, double atol = 0)
+    /// <summary>Passes when within tolerance; the message is only built on failure (these run millions of times).</summary>
+    private static void AssertClose(float expected, float actual, double rtol, Func<string> what, double atol = 0)
     {
         if (float.IsNaN(expected) && float.IsNaN(actual)) return;
         if (expected == actual) return;
         double err = Math.Abs((double)expected - actual);
-        Assert.True(err <= rtol * Math.Max(Math.Abs(expected), 1e-30) + 1e-37 + atol, $"{what}: expected {expected:R}, got {actual:R} (relative error {err / Math.Abs(expected):E2} > {rtol:E1})");
+        if (err <= rtol * Math.Max(Math.Abs(expected), 1e-30) + 1e-37 + atol) return;
+        Assert.Fail($"{what()}: expected {expected:R}, got {actual:R} (relative error {err / Math.Abs(expected):E2} > {rtol:E1})");
     }
 
     private static void CheckUnary<TOp>(string name, TOp op, double rtol, float lo = -4, float hi = 4) where TOp : struct, IUnaryOperator
@@ -53,7 +55,7 @@ public unsafe class KernelTests
                     if (path == "v512") UnaryKernel.ApplyVector512(op, px, pg, n);
                     else if (path == "v256") UnaryKernel.ApplyVector256(op, px, pg, n);
                     else UnaryKernel.Apply(op, px, pg, n);
-                    for (int i = 0; i < n; i++) AssertClose(expected[i], got[i], rtol, $"{name} {path} n={n} i={i} x={x[i]:R}");
+                    for (int i = 0; i < n; i++) AssertClose(expected[i], got[i], rtol, () => $"{name} {path} n={n} i={i} x={x[i]:R}");
                 }
                 // In place (y aliases x) gives the same result.
                 var inPlace = (float[])x.Clone();
@@ -83,7 +85,7 @@ public unsafe class KernelTests
                     if (path == "v512") BinaryKernel.ApplyVector512(op, pa, pb, pg, n);
                     else if (path == "v256") BinaryKernel.ApplyVector256(op, pa, pb, pg, n);
                     else BinaryKernel.Apply(op, pa, pb, pg, n);
-                    for (int i = 0; i < n; i++) AssertClose(expected[i], got[i], rtol, $"{name} {path} n={n} i={i}", gradientFloor * Math.Abs(a[i]));
+                    for (int i = 0; i < n; i++) AssertClose(expected[i], got[i], rtol, () => $"{name} {path} n={n} i={i}", gradientFloor * Math.Abs(a[i]));
                 }
             }
         }
@@ -246,7 +248,7 @@ public unsafe class KernelTests
             {
                 SoftmaxKernel.SoftmaxReference(px, pe, rows, n);
                 SoftmaxKernel.Softmax(px, pg, rows, n);
-                for (int i = 0; i < e.Length; i++) AssertClose(e[i], g[i], 2e-6, $"softmax n={n} i={i}");
+                for (int i = 0; i < e.Length; i++) AssertClose(e[i], g[i], 2e-6, () => $"softmax n={n} i={i}");
                 SoftmaxKernel.LogSoftmaxReference(px, pe, rows, n);
                 SoftmaxKernel.LogSoftmax(px, pg, rows, n);
                 for (int i = 0; i < e.Length; i++) Assert.True(Math.Abs(e[i] - g[i]) <= 2e-6 * Math.Max(1, Math.Abs(e[i])), $"log softmax n={n} i={i}");

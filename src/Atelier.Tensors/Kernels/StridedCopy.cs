@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Atelier.Tensors.Kernels;
 
 /// <summary>
@@ -11,6 +12,7 @@ internal static unsafe class StridedCopy
     private const long ChunkElements = 1 << 16;
     private const int Tile = 32;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Copy(ReadOnlySpan<int> shape, byte* src, long[] srcStrides, DType srcType, byte* dst, long[] dstStrides, DType dstType)
     {
         long[][] strides = [(long[])dstStrides.Clone(), (long[])srcStrides.Clone()];
@@ -50,6 +52,7 @@ internal static unsafe class StridedCopy
         });
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyStridedRow(byte* s, long sStride, DType sType, byte* d, long dStride, DType dType, int n)
     {
         if (sType == dType)
@@ -68,6 +71,7 @@ internal static unsafe class StridedCopy
 
     // The two innermost dimensions [R, C] are stored transposed in the source (stride 1 along R): copy tile by tile
     // so both the reads and the writes stay within a few cache lines.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyTransposed(int[] dims, byte* src, long[] ss, byte* dst, long[] ds, int elementSize)
     {
         int rank = dims.Length;
