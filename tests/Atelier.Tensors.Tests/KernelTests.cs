@@ -290,13 +290,18 @@ public unsafe class KernelTests
                 }
                 Assert.Equal(e, g);
             }
-        // Permutations of a [3, 5, 7, 9] block, with and without conversion to F16.
-        int[] shape = [3, 5, 7, 9];
-        var src = Data(3 * 5 * 7 * 9, 14);
-        foreach (var perm in new[] { new[] { 0, 1, 3, 2 }, new[] { 3, 2, 1, 0 }, new[] { 0, 2, 1, 3 }, new[] { 1, 0, 3, 2 } })
+        // Permutations, with and without conversion to F16; sizes around the 8×8 register blocks and 64-row tiles.
+        foreach (int[] shape in new[] { new[] { 3, 5, 7, 9 }, new[] { 2, 3, 16, 24 }, new[] { 1, 2, 67, 17 }, new[] { 2, 1, 128, 8 } })
+            foreach (var perm in new[] { new[] { 0, 1, 3, 2 }, new[] { 3, 2, 1, 0 }, new[] { 0, 2, 1, 3 }, new[] { 1, 0, 3, 2 } })
+                CheckPermutedCopy(shape, perm);
+    }
+
+    private static void CheckPermutedCopy(int[] shape, int[] perm)
+    {
+        var src = Data(shape.Aggregate(1, (a, b) => a * b), 14);
         {
             var dims = perm.Select(p => shape[p]).ToArray();
-            var baseStrides = new long[] { 5 * 7 * 9, 7 * 9, 9, 1 };
+            var baseStrides = Tensor.ContiguousStrides(new Shape(shape));
             var srcStrides = perm.Select(p => baseStrides[p]).ToArray();
             var dstStrides = Tensor.ContiguousStrides(new Shape(dims));
             foreach (var dstType in new[] { DType.F32, DType.F16 })
