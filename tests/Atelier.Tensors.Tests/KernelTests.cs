@@ -29,12 +29,14 @@ public unsafe class KernelTests
         if (Vector256.IsHardwareAccelerated) yield return "v256";
     }
 
-    private static void AssertClose(float expected, float actual, double rtol, string what, double atol = 0)
+    /// <summary>Passes when within tolerance; the message is only built on failure (these run millions of times).</summary>
+    private static void AssertClose(float expected, float actual, double rtol, Func<string> what, double atol = 0)
     {
         if (float.IsNaN(expected) && float.IsNaN(actual)) return;
         if (expected == actual) return;
         double err = Math.Abs((double)expected - actual);
-        Assert.True(err <= rtol * Math.Max(Math.Abs(expected), 1e-30) + 1e-37 + atol, $"{what}: expected {expected:R}, got {actual:R} (relative error {err / Math.Abs(expected):E2} > {rtol:E1})");
+        if (err <= rtol * Math.Max(Math.Abs(expected), 1e-30) + 1e-37 + atol) return;
+        Assert.Fail($"{what()}: expected {expected:R}, got {actual:R} (relative error {err / Math.Abs(expected):E2} > {rtol:E1})");
     }
 
     private static void CheckUnary<TOp>(string name, TOp op, double rtol, float lo = -4, float hi = 4) where TOp : struct, IUnaryOperator
@@ -53,7 +55,7 @@ public unsafe class KernelTests
                     if (path == "v512") UnaryKernel.ApplyVector512(op, px, pg, n);
                     else if (path == "v256") UnaryKernel.ApplyVector256(op, px, pg, n);
                     else UnaryKernel.Apply(op, px, pg, n);
-                    for (int i = 0; i < n; i++) AssertClose(expected[i], got[i], rtol, $"{name} {path} n={n} i={i} x={x[i]:R}");
+                    for (int i = 0; i < n; i++) AssertClose(expected[i], got[i], rtol, () => $"{name} {path} n={n} i={i} x={x[i]:R}");
                 }
                 // In place (y aliases x) gives the same result.
                 var inPlace = (float[])x.Clone();
@@ -83,7 +85,7 @@ public unsafe class KernelTests
                     if (path == "v512") BinaryKernel.ApplyVector512(op, pa, pb, pg, n);
                     else if (path == "v256") BinaryKernel.ApplyVector256(op, pa, pb, pg, n);
                     else BinaryKernel.Apply(op, pa, pb, pg, n);
-                    for (int i = 0; i < n; i++) AssertClose(expected[i], got[i], rtol, $"{name} {path} n={n} i={i}", gradientFloor * Math.Abs(a[i]));
+                    for (int i = 0; i < n; i++) AssertClose(expected[i], got[i], rtol, () => $"{name} {path} n={n} i={i}", gradientFloor * Math.Abs(a[i]));
                 }
             }
         }
@@ -246,7 +248,7 @@ public unsafe class KernelTests
             {
                 SoftmaxKernel.SoftmaxReference(px, pe, rows, n);
                 SoftmaxKernel.Softmax(px, pg, rows, n);
-                for (int i = 0; i < e.Length; i++) AssertClose(e[i], g[i], 2e-6, $"softmax n={n} i={i}");
+                for (int i = 0; i < e.Length; i++) AssertClose(e[i], g[i], 2e-6, () => $"softmax n={n} i={i}");
                 SoftmaxKernel.LogSoftmaxReference(px, pe, rows, n);
                 SoftmaxKernel.LogSoftmax(px, pg, rows, n);
                 for (int i = 0; i < e.Length; i++) Assert.True(Math.Abs(e[i] - g[i]) <= 2e-6 * Math.Max(1, Math.Abs(e[i])), $"log softmax n={n} i={i}");
@@ -288,13 +290,18 @@ public unsafe class KernelTests
                 }
                 Assert.Equal(e, g);
             }
-        // Permutations of a [3, 5, 7, 9] block, with and without conversion to F16.
-        int[] shape = [3, 5, 7, 9];
-        var src = Data(3 * 5 * 7 * 9, 14);
-        foreach (var perm in new[] { new[] { 0, 1, 3, 2 }, new[] { 3, 2, 1, 0 }, new[] { 0, 2, 1, 3 }, new[] { 1, 0, 3, 2 } })
+        // Permutations, with and without conversion to F16; sizes around the 8×8 register blocks and 64-row tiles.
+        foreach (int[] shape in new[] { new[] { 3, 5, 7, 9 }, new[] { 2, 3, 16, 24 }, new[] { 1, 2, 67, 17 }, new[] { 2, 1, 128, 8 } })
+            foreach (var perm in new[] { new[] { 0, 1, 3, 2 }, new[] { 3, 2, 1, 0 }, new[] { 0, 2, 1, 3 }, new[] { 1, 0, 3, 2 } })
+                CheckPermutedCopy(shape, perm);
+    }
+
+    private static void CheckPermutedCopy(int[] shape, int[] perm)
+    {
+        var src = Data(shape.Aggregate(1, (a, b) => a * b), 14);
         {
             var dims = perm.Select(p => shape[p]).ToArray();
-            var baseStrides = new long[] { 5 * 7 * 9, 7 * 9, 9, 1 };
+            var baseStrides = Tensor.ContiguousStrides(new Shape(shape));
             var srcStrides = perm.Select(p => baseStrides[p]).ToArray();
             var dstStrides = Tensor.ContiguousStrides(new Shape(dims));
             foreach (var dstType in new[] { DType.F32, DType.F16 })

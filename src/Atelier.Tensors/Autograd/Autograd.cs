@@ -38,8 +38,8 @@ public static class Autograd
 
     internal static bool ShouldRecord(IReadOnlyList<Tensor> inputs)
     {
-        foreach (var t in inputs)
-            if (t.RequiresGrad) return IsEnabled;
+        for (int i = 0; i < inputs.Count; i++)
+            if (inputs[i].RequiresGrad) return IsEnabled;
         return false;
     }
 

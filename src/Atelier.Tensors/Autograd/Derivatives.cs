@@ -25,7 +25,8 @@ internal static class Derivatives
     {
         var z = Tensor.Zeros(n.In(0).Shape);
         int dim = n.Ints[0], start = n.Ints[1], length = n.Ints[2], step = n.Ints[3];
-        z.Slice(dim, start, start + (length - 1) * step + 1, step).CopyFromUnchecked(g);
+        int end = length == 0 ? start : start + (length - 1) * step + 1;
+        z.Slice(dim, start, end, step).CopyFromUnchecked(g);
         return [z];
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Atelier.Tensors.Kernels;
@@ -8,6 +9,7 @@ namespace Atelier.Tensors.Kernels;
 /// </summary>
 internal static unsafe class BinaryKernel
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply<TOp>(TOp op, float* a, float* b, float* y, long n) where TOp : struct, IBinaryOperator
     {
         if (Vector512.IsHardwareAccelerated) ApplyVector512(op, a, b, y, n);
@@ -16,11 +18,13 @@ internal static unsafe class BinaryKernel
     }
 
     /// <summary>The definition.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ApplyScalar<TOp>(TOp op, float* a, float* b, float* y, long n) where TOp : struct, IBinaryOperator
     {
         for (long i = 0; i < n; i++) y[i] = op.Invoke(a[i], b[i]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ApplyVector512<TOp>(TOp op, float* a, float* b, float* y, long n) where TOp : struct, IBinaryOperator
     {
         long i = 0;
@@ -39,6 +43,7 @@ internal static unsafe class BinaryKernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ApplyVector256<TOp>(TOp op, float* a, float* b, float* y, long n) where TOp : struct, IBinaryOperator
     {
         long i = 0;

@@ -16,6 +16,7 @@ internal static unsafe class CastKernel
     public static float BFloat16ToSingle(ushort bits) => BitConverter.Int32BitsToSingle(bits << 16);
 
     /// <summary>Round to nearest even; NaN stays NaN (quiet).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ushort SingleToBFloat16(float value)
     {
         uint bits = BitConverter.SingleToUInt32Bits(value);
@@ -25,6 +26,7 @@ internal static unsafe class CastKernel
     }
 
     /// <summary>Converts <paramref name="n"/> contiguous elements.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Convert(byte* src, DType srcType, byte* dst, DType dstType, long n)
     {
         if (n <= 0) return;
@@ -48,11 +50,13 @@ internal static unsafe class CastKernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HalfToSingleScalar(ushort* src, float* dst, long n)
     {
         for (long i = 0; i < n; i++) dst[i] = (float)BitConverter.UInt16BitsToHalf(src[i]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HalfToSingle(ushort* src, float* dst, long n)
     {
         long i = 0;
@@ -104,11 +108,13 @@ internal static unsafe class CastKernel
         return (bits | sign).AsSingle();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BFloat16ToSingleScalar(ushort* src, float* dst, long n)
     {
         for (long i = 0; i < n; i++) dst[i] = BFloat16ToSingle(src[i]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BFloat16ToSingle(ushort* src, float* dst, long n)
     {
         long i = 0;
@@ -133,11 +139,13 @@ internal static unsafe class CastKernel
         BFloat16ToSingleScalar(src + i, dst + i, n - i);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SingleToBFloat16Scalar(float* src, ushort* dst, long n)
     {
         for (long i = 0; i < n; i++) dst[i] = SingleToBFloat16(src[i]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SingleToBFloat16(float* src, ushort* dst, long n)
     {
         long i = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Atelier.Tensors.Kernels;
@@ -17,6 +18,7 @@ internal readonly struct MaxOperator : IBinaryOperator
 /// </summary>
 internal static unsafe class MaxKernel
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Max(float* x, long n)
     {
         if (Vector512.IsHardwareAccelerated && n >= 16) return MaxVector512(x, n);
@@ -24,6 +26,7 @@ internal static unsafe class MaxKernel
         return MaxScalar(x, n);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float MaxScalar(float* x, long n)
     {
         float m = float.NegativeInfinity;
@@ -32,6 +35,7 @@ internal static unsafe class MaxKernel
     }
 
     // n >= 16: the tail is covered by one overlapping vector ending at n (max is idempotent).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float MaxVector512(float* x, long n)
     {
         var m = Vector512.Load(x);
@@ -43,6 +47,7 @@ internal static unsafe class MaxKernel
         return r;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float MaxVector256(float* x, long n)
     {
         var m = Vector256.Load(x);
@@ -55,6 +60,7 @@ internal static unsafe class MaxKernel
     }
 
     /// <summary>Index of the first maximum of x[0], x[stride], … (the first NaN if any).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static long ArgMax(float* x, long n, long stride)
     {
         long best = 0;
@@ -74,6 +80,7 @@ internal static unsafe class MaxKernel
     }
 
     /// <summary>Index of the first maximum of an integer sequence.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static long ArgMax(byte* x, DType type, long n, long stride)
     {
         long best = 0;

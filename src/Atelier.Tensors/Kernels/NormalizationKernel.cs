@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Atelier.Tensors.Kernels;
@@ -24,6 +25,7 @@ internal static unsafe class NormalizationKernel
     /// y[r, j] = (x[r, j] - μ_r) · ρ_r · w[j] + b[j] over [rows, n]; w and b have n elements (the caller passes
     /// ones/zeros when absent); μ and ρ = 1/√(σ² + eps) are written per row.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LayerNorm(float* x, float* w, float* b, float* y, float* mean, float* rstd, long rows, int n, float eps)
     {
         long rowsPerItem = Math.Max(1, ChunkElements / Math.Max(1, n));
@@ -44,6 +46,7 @@ internal static unsafe class NormalizationKernel
     }
 
     /// <summary>y = (x - m) · r · w + b over one row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void NormalizeRow(float* x, float* w, float* b, float* y, int n, float m, float r)
     {
         int i = 0;
@@ -87,6 +90,7 @@ internal static unsafe class NormalizationKernel
     /// groups; each (n, group) block of C/G·S elements is normalised with its own statistics, then scaled and
     /// shifted per channel by gamma/beta (length C; ones/zeros when absent). μ, ρ written as [N, G].
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GroupNorm(float* x, float* gamma, float* beta, float* y, float* mean, float* rstd, int n, int c, long s, int groups, float eps)
     {
         int cg = c / groups;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Atelier.Tensors.Kernels;
@@ -20,6 +21,7 @@ internal static unsafe class SoftmaxKernel
 {
     private const long ChunkElements = 1 << 15;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Softmax(float* x, float* y, long rows, int n)
     {
         ForRows(rows, n, r =>
@@ -32,6 +34,7 @@ internal static unsafe class SoftmaxKernel
         });
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LogSoftmax(float* x, float* y, long rows, int n)
     {
         ForRows(rows, n, r =>
@@ -74,6 +77,7 @@ internal static unsafe class SoftmaxKernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForRows(long rows, int n, Action<long> row)
     {
         long rowsPerItem = Math.Max(1, ChunkElements / Math.Max(1, n));

@@ -1,16 +1,20 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 namespace Atelier.Tensors.Kernels;
 
 /// <summary>
 /// Copies a strided view into another strided view of the same shape, converting the element type when they
 /// differ (see <see cref="CastKernel"/>). Fast paths: rows contiguous in both (memcpy or vectorised widening) and
-/// a cache-tiled transpose when the two innermost dimensions are swapped (e.g. NCHW → NHWC); everything else is
-/// an element loop. The reference is <see cref="CopyReference"/>.
+/// a blocked transpose when the two innermost dimensions are swapped (e.g. NCHW → NHWC; 8×8 AVX register
+/// transposes, scalar edges and fallback); everything else is an element loop. The reference is
+/// <see cref="CopyReference"/>.
 /// </summary>
 internal static unsafe class StridedCopy
 {
     private const long ChunkElements = 1 << 16;
-    private const int Tile = 32;
+    private const int Tile = 64;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Copy(ReadOnlySpan<int> shape, byte* src, long[] srcStrides, DType srcType, byte* dst, long[] dstStrides, DType dstType)
     {
         long[][] strides = [(long[])dstStrides.Clone(), (long[])srcStrides.Clone()];
@@ -50,6 +54,7 @@ internal static unsafe class StridedCopy
         });
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyStridedRow(byte* s, long sStride, DType sType, byte* d, long dStride, DType dType, int n)
     {
         if (sType == dType)
@@ -66,8 +71,10 @@ internal static unsafe class StridedCopy
             ElementAccess.Write(d + i * dStride * dType.Size(), dType, 0, ElementAccess.Read(s + i * sStride * sType.Size(), sType, 0));
     }
 
-    // The two innermost dimensions [R, C] are stored transposed in the source (stride 1 along R): copy tile by tile
-    // so both the reads and the writes stay within a few cache lines.
+    // The two innermost dimensions [R, C] are stored transposed in the source (stride 1 along R): copy in blocks
+    // of Tile rows so the few source cache lines in flight are reused, 8×8 at a time in registers when AVX is
+    // available (the source stride is often a multiple of 4 KiB, where a scalar tile thrashes one cache set).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyTransposed(int[] dims, byte* src, long[] ss, byte* dst, long[] ds, int elementSize)
     {
         int rank = dims.Length;
@@ -75,7 +82,6 @@ internal static unsafe class StridedCopy
         long outer = 1;
         for (int i = 0; i < rank - 2; i++) outer *= dims[i];
         int tilesR = (rowsR + Tile - 1) / Tile;
-        int tilesC = (cols + Tile - 1) / Tile;
         long work = outer * tilesR;
         int[] outerDims = dims[..(rank - 2)];
         long srcColStride = ss[rank - 1], dstRowStride = ds[rank - 2];
@@ -92,25 +98,71 @@ internal static unsafe class StridedCopy
                 dO += idx * ds[i];
             }
             int r0 = tr * Tile, r1 = Math.Min(rowsR, r0 + Tile);
-            for (int tc = 0; tc < tilesC; tc++)
-            {
-                int c0 = tc * Tile, c1 = Math.Min(cols, c0 + Tile);
-                if (elementSize == 4)
-                {
-                    int* s = (int*)src + so;
-                    int* d = (int*)dst + dO;
+            if (elementSize == 4)
+                TransposeBlock((float*)src + so, srcColStride, (float*)dst + dO, dstRowStride, r0, r1, cols);
+            else
+                for (int c = 0; c < cols; c++)
                     for (int r = r0; r < r1; r++)
-                        for (int c = c0; c < c1; c++)
-                            d[r * dstRowStride + c] = s[r + c * srcColStride];
-                }
-                else
-                {
-                    for (int r = r0; r < r1; r++)
-                        for (int c = c0; c < c1; c++)
-                            Buffer.MemoryCopy(src + (so + r + c * srcColStride) * elementSize, dst + (dO + r * dstRowStride + c) * elementSize, elementSize, elementSize);
-                }
-            }
+                        Buffer.MemoryCopy(src + (so + r + c * srcColStride) * elementSize, dst + (dO + r * dstRowStride + c) * elementSize, elementSize, elementSize);
         });
+    }
+
+    /// <summary>d[r, c] = s[r + c·sStride] for rows r0 ≤ r &lt; r1 and all columns: 8×8 register blocks, scalar edges.</summary>
+    private static void TransposeBlock(float* s, long sStride, float* d, long dStride, int r0, int r1, int cols)
+    {
+        int rFull = r0, cFull = 0;
+        if (Avx.IsSupported)
+        {
+            rFull = r0 + (r1 - r0) / 8 * 8;
+            cFull = cols / 8 * 8;
+            for (int c = 0; c < cFull; c += 8)
+                for (int r = r0; r < rFull; r += 8)
+                    Transpose8x8(s + r + c * sStride, sStride, d + r * dStride + c, dStride);
+        }
+        // Edges (everything without AVX): columns covered by blocks need only the rows below the last block;
+        // the remaining columns need every row.
+        for (int c = 0; c < cols; c++)
+            for (int r = c < cFull ? rFull : r0; r < r1; r++)
+                d[r * dStride + c] = s[r + c * sStride];
+    }
+
+    // Eight source rows of eight (s + k·sStride) become eight destination rows (d + k·dStride): unpack pairs,
+    // shuffle quads, then swap 128-bit halves.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* s, long sStride, float* d, long dStride)
+    {
+        var a0 = Avx.LoadVector256(s);
+        var a1 = Avx.LoadVector256(s + sStride);
+        var a2 = Avx.LoadVector256(s + 2 * sStride);
+        var a3 = Avx.LoadVector256(s + 3 * sStride);
+        var a4 = Avx.LoadVector256(s + 4 * sStride);
+        var a5 = Avx.LoadVector256(s + 5 * sStride);
+        var a6 = Avx.LoadVector256(s + 6 * sStride);
+        var a7 = Avx.LoadVector256(s + 7 * sStride);
+        var t0 = Avx.UnpackLow(a0, a1);
+        var t1 = Avx.UnpackHigh(a0, a1);
+        var t2 = Avx.UnpackLow(a2, a3);
+        var t3 = Avx.UnpackHigh(a2, a3);
+        var t4 = Avx.UnpackLow(a4, a5);
+        var t5 = Avx.UnpackHigh(a4, a5);
+        var t6 = Avx.UnpackLow(a6, a7);
+        var t7 = Avx.UnpackHigh(a6, a7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44);
+        var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44);
+        var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44);
+        var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44);
+        var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(d + dStride, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(d + 2 * dStride, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(d + 3 * dStride, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(d + 4 * dStride, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(d + 5 * dStride, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(d + 6 * dStride, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(d + 7 * dStride, Avx.Permute2x128(u3, u7, 0x31));
     }
 
     /// <summary>The definition: one element at a time over the full index space.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Atelier.Tensors.Kernels;
@@ -14,6 +15,7 @@ internal static unsafe class SumKernel
     public const int Block = 8192;
     private const long ChunkElements = 1 << 15;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Sum(float* x, long n)
     {
         if (Vector512.IsHardwareAccelerated) return SumVector512(x, n);
@@ -22,6 +24,7 @@ internal static unsafe class SumKernel
     }
 
     /// <summary>The definition (double accumulator, rounded once).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float SumScalar(float* x, long n)
     {
         double s = 0;
@@ -29,6 +32,7 @@ internal static unsafe class SumKernel
         return (float)s;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float SumVector512(float* x, long n)
     {
         var a0 = Vector512<float>.Zero;
@@ -54,6 +58,7 @@ internal static unsafe class SumKernel
         return Vector512.Sum((a0 + a1) + (a2 + a3));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float SumVector256(float* x, long n)
     {
         var a0 = Vector256<float>.Zero;
@@ -80,6 +85,7 @@ internal static unsafe class SumKernel
     }
 
     /// <summary>A long run: blocks summed in parallel, partials added in double in block order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float SumLong(float* x, long n)
     {
         if (n <= Block) return Sum(x, n);
@@ -99,6 +105,7 @@ internal static unsafe class SumKernel
     }
 
     /// <summary>y[r] = Σ_j x[r, j] for a contiguous [rows, length] block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SumRows(float* x, float* y, long rows, long length)
     {
         if (length > Block)
@@ -119,6 +126,7 @@ internal static unsafe class SumKernel
     /// y[o, c] = Σ_r x[o, r, c] for a contiguous [outer, count, inner] block, adding rows in ascending r
     /// (vectorised along c: each element's association order is the same in every width).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SumColumns(float* x, float* y, long outer, long count, long inner)
     {
         const long ColumnChunk = 4096;
@@ -142,6 +150,7 @@ internal static unsafe class SumKernel
     }
 
     /// <summary>Σ (x[i] - mean)² over a contiguous run (the second pass of a two-pass variance).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float SumSquaredDeviation(float* x, long n, float mean)
     {
         if (Vector512.IsHardwareAccelerated) return SumSquaredDeviationVector512(x, n, mean);
@@ -150,6 +159,7 @@ internal static unsafe class SumKernel
     }
 
     /// <summary>The definition (double accumulator).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float SumSquaredDeviationScalar(float* x, long n, float mean)
     {
         double s = 0;
@@ -161,6 +171,7 @@ internal static unsafe class SumKernel
         return (float)s;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float SumSquaredDeviationVector512(float* x, long n, float mean)
     {
         var m = Vector512.Create(mean);
@@ -191,6 +202,7 @@ internal static unsafe class SumKernel
         return Vector512.Sum(a0 + a1);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float SumSquaredDeviationVector256(float* x, long n, float mean)
     {
         var m = Vector256.Create(mean);
@@ -221,6 +233,7 @@ internal static unsafe class SumKernel
     }
 
     /// <summary>Mean and Σ(x - mean)² of a run of any length: blocks of <see cref="Block"/> combined in double, in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (float Mean, double SquaredDeviation) Moments(float* x, long n)
     {
         double sum = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Atelier.Tensors.Kernels;
@@ -9,6 +10,7 @@ namespace Atelier.Tensors.Kernels;
 /// </summary>
 internal static unsafe class UnaryKernel
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply<TOp>(TOp op, float* x, float* y, long n) where TOp : struct, IUnaryOperator
     {
         if (Vector512.IsHardwareAccelerated) ApplyVector512(op, x, y, n);
@@ -17,11 +19,13 @@ internal static unsafe class UnaryKernel
     }
 
     /// <summary>The definition.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ApplyScalar<TOp>(TOp op, float* x, float* y, long n) where TOp : struct, IUnaryOperator
     {
         for (long i = 0; i < n; i++) y[i] = op.Invoke(x[i]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ApplyVector512<TOp>(TOp op, float* x, float* y, long n) where TOp : struct, IUnaryOperator
     {
         long i = 0;
@@ -44,6 +48,7 @@ internal static unsafe class UnaryKernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ApplyVector256<TOp>(TOp op, float* x, float* y, long n) where TOp : struct, IUnaryOperator
     {
         long i = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Atelier.Tensors.Kernels;
@@ -11,6 +12,7 @@ internal static unsafe class UpsampleNearestKernel
 {
     private static readonly Vector512<int> s_duplicate = Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(float* input, float* output, long planes, int h, int w, int factor)
     {
         int ow = w * factor;
@@ -31,6 +33,7 @@ internal static unsafe class UpsampleNearestKernel
         });
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WidenRow(float* src, float* dst, int w, int factor)
     {
         int x = 0;

@@ -36,7 +36,7 @@ public static partial class Ops
         foreach (var t in tensors)
         {
             int size = t.Shape.Dims[d];
-            y.Detach().Narrow(d, offset, size).CopyFromUnchecked(t);
+            y.Narrow(d, offset, size).CopyFromUnchecked(t);   // y is not recorded yet: a plain view
             offset += size;
         }
         if (Autograd.ShouldRecord(tensors)) Autograd.Record(y, op, Derivatives.Concat, tensors.ToArray()).Ints = [d];
