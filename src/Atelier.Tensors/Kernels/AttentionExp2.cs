@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -31,6 +32,7 @@ internal static class AttentionExp2
 
     public static float Exp2(float t) => float.Exp2(t);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Exp2(Vector512<float> t)
     {
         // vmaxps returns its second operand when either is NaN, so NaN passes; −∞ and huge negatives become
@@ -48,6 +50,7 @@ internal static class AttentionExp2
         return Avx512F.Scale(p, n);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Exp2(Vector256<float> t)
     {
         // Results below 2^-125 are flushed to 0 (the exponent add below is only exact for normal results).

@@ -192,7 +192,7 @@ internal static unsafe partial class AttentionKernel
             }
 
             if (Groups == 1)
-                WriteGradQ(b, h, [(nint)dqt]);
+                WriteGradQ(b, h, dqt);
             else
                 new Span<float>(dqt, dim * nqp).CopyTo(new Span<float>(Partial(b * heads + h, g), dim * nqp));
         }
@@ -202,28 +202,18 @@ internal static unsafe partial class AttentionKernel
             float* qt, float* dot, float* qn, float* don, float* lse2, float* delta)
         {
             int nqp = _queryLanes, dp = _dimLanes;
-            for (int d = 0; d < dim; d++)
-            {
-                float* qtd = qt + (long)d * nqp, dotd = dot + (long)d * nqp;
-                for (int i = 0; i < nq; i++)
-                {
-                    qtd[i] = _scale2 * qb[i * qs + d];
-                    dotd[i] = dob[i * dos + d];
-                }
-                for (int i = nq; i < nqp; i++) qtd[i] = dotd[i] = 0f;
-            }
+            AttentionTranspose.ToLanes(isa, qb, qs, nq, dim, _scale2, qt, nqp);      // [Nq, D] -> [D, Nqp]
+            AttentionTranspose.ToLanes(isa, dob, dos, nq, dim, 1f, dot, nqp);
             for (int i = 0; i < nq; i++)
             {
-                float* qi = qb + i * qs, doi = dob + i * dos, oi = obh + i * os;
+                float* doi = dob + i * dos, oi = obh + i * os;
                 float* qr = qn + (long)i * dp, dr = don + (long)i * dp;
+                new Span<float>(qb + i * qs, dim).CopyTo(new Span<float>(qr, dim));
+                new Span<float>(doi, dim).CopyTo(new Span<float>(dr, dim));
+                new Span<float>(qr + dim, dp - dim).Clear();
+                new Span<float>(dr + dim, dp - dim).Clear();
                 float dsum = 0f;
-                for (int d = 0; d < dim; d++)
-                {
-                    qr[d] = qi[d];
-                    dr[d] = doi[d];
-                    dsum += doi[d] * oi[d];
-                }
-                for (int d = dim; d < dp; d++) qr[d] = dr[d] = 0f;
+                for (int d = 0; d < dim; d++) dsum += doi[d] * oi[d];
                 delta[i] = dsum;
                 // A query that saw no key has lse = −∞; +∞ here turns its recomputed weights into 2^−∞ = 0.
                 lse2[i] = float.IsNegativeInfinity(lse[i]) ? float.PositiveInfinity : (float)(lse[i] * Log2E);
@@ -237,28 +227,21 @@ internal static unsafe partial class AttentionKernel
 
         private float* Partial(int bh, int g) => _partials + ((long)bh * Groups + g) * dim * _queryLanes;
 
+        // dQ = scale · Σ_g dQt_g, the groups summed in order into group 0's buffer.   // G x [D, Nqp] -> [Nq, D]
         public void ReduceGradQ(int bh)
         {
-            var parts = new nint[Groups];
-            for (int g = 0; g < Groups; g++) parts[g] = (nint)Partial(bh, g);
-            WriteGradQ(bh / heads, bh % heads, parts);
+            long count = (long)dim * _queryLanes;
+            float* total = Partial(bh, 0);
+            for (int g = 1; g < Groups; g++)
+            {
+                float* part = Partial(bh, g);
+                for (long x = 0; x < count; x++) total[x] += part[x];
+            }
+            WriteGradQ(bh / heads, bh % heads, total);
         }
 
-        // dQ[i, d] = scale · Σ_g dQt_g[d, i], groups summed in order.            // [D, Nqp] -> [Nq, D]
-        private void WriteGradQ(int b, int h, ReadOnlySpan<nint> parts)
-        {
-            float* dqb = gradQ + b * gql.BatchStride + h * gql.HeadStride;
-            for (int i = 0; i < nq; i++)
-            {
-                float* row = dqb + i * gql.RowStride;
-                for (int d = 0; d < dim; d++)
-                {
-                    long at = (long)d * _queryLanes + i;
-                    float total = ((float*)parts[0])[at];
-                    for (int g = 1; g < parts.Length; g++) total += ((float*)parts[g])[at];
-                    row[d] = scale * total;
-                }
-            }
-        }
+        private void WriteGradQ(int b, int h, float* dqt) =>
+            AttentionTranspose.FromLanes(isa, dqt, _queryLanes, nq, dim, null, scale,
+                gradQ + b * gql.BatchStride + h * gql.HeadStride, gql.RowStride);
     }
 }

@@ -110,12 +110,7 @@ internal static unsafe partial class AttentionKernel
             }
 
             // Qt[d, l] = scale2 · Q[i0 + l, d]; padded lanes are 0.      // [rows, D] -> [D, lanes]
-            for (int d = 0; d < dim; d++)
-            {
-                float* qtd = qt + (long)d * lanes;
-                for (int l = 0; l < rows; l++) qtd[l] = _scale2 * qb[l * ql.RowStride + d];
-                for (int l = rows; l < lanes; l++) qtd[l] = 0f;
-            }
+            AttentionTranspose.ToLanes(isa, qb, ql.RowStride, rows, dim, _scale2, qt, lanes);
             new Span<float>(max, lanes).Fill(float.NegativeInfinity);
             new Span<float>(sum, lanes).Clear();
 
@@ -133,20 +128,16 @@ internal static unsafe partial class AttentionKernel
                 AttentionTile.MultiplyAdd(isa, dim, bk, lanes, vb + j0 * vl.RowStride, 1, vl.RowStride, st, lanes, ot, lanes, accumulate: j0 > 0);
             }
 
-            // O[i0 + l, d] = Ot[d, l] / ℓ[l]; lse = ln 2 · (max2 + log2 ℓ) = ln 2 · max2 + ln ℓ.   // [D, lanes] -> [rows, D]
+            // O[i0 + l, d] = Ot[d, l] / ℓ[l], as Ot · (1/ℓ) (one rounding more than a division; 0 when ℓ = 0);
+            // lse = ln 2 · (max2 + log2 ℓ) = ln 2 · max2 + ln ℓ.                // [D, lanes] -> [rows, D]
             for (int l = 0; l < rows; l++)
             {
-                float* ol0 = ob + l * ol.RowStride;
                 float rowSum = sum[l];
-                if (rowSum == 0f)
-                {
-                    new Span<float>(ol0, dim).Clear();
-                    if (lse is not null) lse[l] = float.NegativeInfinity;
-                    continue;
-                }
-                for (int d = 0; d < dim; d++) ol0[d] = ot[(long)d * lanes + l] / rowSum;
-                if (lse is not null) lse[l] = (float)(max[l] * Ln2 + Math.Log(rowSum));
+                alpha[l] = rowSum == 0f ? 0f : 1f / rowSum;
+                if (lse is not null)
+                    lse[l] = rowSum == 0f ? float.NegativeInfinity : (float)(max[l] * Ln2 + Math.Log(rowSum));
             }
+            AttentionTranspose.FromLanes(isa, ot, lanes, rows, dim, alpha, 0f, ob, ol.RowStride);
         }
 
         private void WriteEmptyRows(float* ob, float* lse, int rows)
