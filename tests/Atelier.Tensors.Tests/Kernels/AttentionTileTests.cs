@@ -11,7 +11,7 @@ public sealed unsafe class AttentionTileTests
     {
         AttentionIsa isa = AttentionPaths.Require(path);
         var rng = new Random(4);
-        foreach (int lanes in (int[])[16, 32, 48, 64, 80, 128, 144])
+        foreach (int lanes in (int[])[16, 32, 48, 64, 80, 96, 112, 128, 144])
             foreach (int rows in (int[])[0, 1, 2, 3, 4, 5, 7, 8, 9, 13])
                 foreach (int depth in (int[])[0, 1, 2, 5, 16, 40, 67])
                     foreach (bool transposedA in (bool[])[false, true])
