@@ -41,6 +41,14 @@ internal static unsafe class AttentionArguments
                 paramName);
     }
 
+    /// <summary>The number of parallel tasks as an int, or a clear error when the problem is too large to split.</summary>
+    public static int TaskCount(string op, long tasks, string what)
+    {
+        if (tasks > int.MaxValue)
+            throw new ArgumentException($"{op}: {tasks} {what} exceed the {int.MaxValue} tasks one call can run; split the batch.");
+        return (int)tasks;
+    }
+
     private static void CheckSize(string op, string name, int value, int batch, int heads, int nq, int nk, int dim)
     {
         if (value < 0)

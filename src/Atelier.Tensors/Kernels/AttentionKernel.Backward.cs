@@ -47,7 +47,7 @@ internal static unsafe partial class AttentionKernel
         try
         {
             job.AllocatePartials();
-            Parallelism.For(checked(batch * heads * job.Groups), job.Run);
+            Parallelism.For(AttentionArguments.TaskCount(Op, (long)batch * heads * job.Groups, "(batch, head, key group) tasks"), job.Run);
             if (job.Groups > 1)
                 Parallelism.For(batch * heads, job.ReduceGradQ);
         }
@@ -61,8 +61,8 @@ internal static unsafe partial class AttentionKernel
     internal static int BackwardGroups(int batch, int heads, int nk)
     {
         int keyBlocks = (nk + KeyBlock - 1) / KeyBlock;
-        long heads2 = Math.Max(1L, (long)batch * heads);
-        int wanted = (int)Math.Min(int.MaxValue, (BackwardTargetTasks + heads2 - 1) / heads2);
+        long pairs = Math.Max(1L, (long)batch * heads);
+        int wanted = (int)((BackwardTargetTasks + pairs - 1) / pairs);
         return Math.Clamp(wanted, 1, Math.Max(1, keyBlocks));
     }
 

@@ -41,7 +41,7 @@ internal static unsafe partial class AttentionKernel
         if ((long)batch * heads * nq == 0) return;
 
         var job = new ForwardJob(isa, heads, nq, nk, dim, q, ql, k, kl, v, vl, o, ol, scale, causal, logSumExp);
-        Parallelism.For(checked(batch * heads * job.QueryBlocks), job.Run);
+        Parallelism.For(AttentionArguments.TaskCount(Op, (long)batch * heads * job.QueryBlocks, "(batch, head, query block) tasks"), job.Run);
     }
 
     /// <summary>Bytes of scratch one forward task holds (Qt, S, Ot, running max/sum/α), whatever Nq and Nk are.</summary>

@@ -157,6 +157,17 @@ public sealed unsafe class AttentionForwardTests
         }
     }
 
+    [SkippableTheory, MemberData(nameof(AttentionPaths.All), MemberType = typeof(AttentionPaths))]
+    public void OutputMayOverwriteQ(string path)
+    {
+        AttentionIsa isa = AttentionPaths.Require(path);
+        using var c = new AttentionCase(2, 3, 100, 70, 40, causal: true, seed: 14, qLayout: AttentionLayoutKind.Interleaved);
+        c.RunReferenceForward();
+        AttentionKernel.Forward(isa, c.Batch, c.Heads, c.Nq, c.Nk, c.Dim, c.Q, c.QLayout, c.K, c.KLayout, c.V, c.VLayout,
+            c.Q, c.QLayout, c.Scale, c.Causal, c.Lse);
+        AttentionAssert.Close("O written over Q", c, c.Q, c.ORef, c.QLayout, c.Nq, 2e-5f, 1e-4f);
+    }
+
     [Fact]
     public void PublicEntryRunsTheBestPath()
     {
