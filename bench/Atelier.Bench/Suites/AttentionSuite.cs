@@ -8,7 +8,8 @@ namespace Atelier.Bench.Suites;
 /// Fused attention at the shapes of Stable Diffusion 1.5 (8 heads; D = 40/80/160 at 320/640/1280 channels) and of
 /// CLIP's causal text encoder, batch 2 for classifier-free guidance unless noted. Operands are laid out [B, N, H·D]
 /// as the projections produce them. FLOPs are the two products, 4·B·H·Nq·Nk·D (the softmax is not counted);
-/// the backward counts its five products (S recomputed, dP, dV, dK, dQ), 10·B·H·Nq·Nk·D.
+/// the backward counts its five products (S recomputed, dP, dV, dK, dQ), 10·B·H·Nq·Nk·D. With a causal mask only
+/// the visible (query, key) pairs count, not the full Nq·Nk.
 /// </summary>
 internal sealed unsafe class AttentionSuite : IBenchSuite
 {
@@ -45,15 +46,17 @@ internal sealed unsafe class AttentionSuite : IBenchSuite
     {
         using var p = new Problem(batch, heads, nq, nk, dim);
         float scale = 1f / MathF.Sqrt(dim);
-        double seconds = Time(options, () =>
+        var (seconds, cpuSeconds) = Time(options, () =>
         {
             if (isa is { } path)
                 AttentionKernel.Forward(path, batch, heads, nq, nk, dim, p.Q, p.QL, p.K, p.KL, p.V, p.KL, p.O, p.QL, scale, causal, p.Lse);
             else
                 AttentionKernel.ForwardReference(batch, heads, nq, nk, dim, p.Q, p.QL, p.K, p.KL, p.V, p.KL, p.O, p.QL, scale, causal, p.Lse);
         });
-        string note = isa is null ? label : $"{label}; workspace {Kib(AttentionKernel.ForwardWorkspaceBytes(batch, heads, nq, dim))}";
-        return new BenchRow(KernelName("attention fwd", isa), Shape(batch, heads, nq, nk, dim, causal), 4.0 * batch * heads * nq * nk * dim, seconds, note);
+        double flops = 4.0 * batch * heads * VisiblePairs(nq, nk, causal) * dim;
+        string workspace = isa is null ? "" : $"; workspace {Kib(AttentionKernel.ForwardWorkspaceBytes(batch, heads, nq, dim))}";
+        return new BenchRow(KernelName("attention fwd", isa), Shape(batch, heads, nq, nk, dim, causal), flops, seconds,
+            $"{label}{workspace}; {PerCpu(flops, cpuSeconds)}");
     }
 
     private static BenchRow Backward(BenchOptions options, AttentionIsa? isa, string label, int batch, int heads, int nq, int nk, int dim, bool causal)
@@ -61,7 +64,7 @@ internal sealed unsafe class AttentionSuite : IBenchSuite
         using var p = new Problem(batch, heads, nq, nk, dim);
         float scale = 1f / MathF.Sqrt(dim);
         AttentionKernel.Forward(batch, heads, nq, nk, dim, p.Q, p.QL, p.K, p.KL, p.V, p.KL, p.O, p.QL, scale, causal, p.Lse);
-        double seconds = Time(options, () =>
+        var (seconds, cpuSeconds) = Time(options, () =>
         {
             if (isa is { } path)
                 AttentionKernel.Backward(path, batch, heads, nq, nk, dim, p.Q, p.QL, p.K, p.KL, p.V, p.KL, p.O, p.QL, p.GradO, p.QL, p.Lse,
@@ -70,8 +73,19 @@ internal sealed unsafe class AttentionSuite : IBenchSuite
                 AttentionKernel.BackwardReference(batch, heads, nq, nk, dim, p.Q, p.QL, p.K, p.KL, p.V, p.KL, p.O, p.QL, p.GradO, p.QL, p.Lse,
                     p.GradQ, p.QL, p.GradK, p.KL, p.GradV, p.KL, scale, causal);
         });
-        string note = isa is null ? label : $"{label}; workspace {Kib(AttentionKernel.BackwardWorkspaceBytes(batch, heads, nq, nk, dim))}";
-        return new BenchRow(KernelName("attention bwd", isa), Shape(batch, heads, nq, nk, dim, causal), 10.0 * batch * heads * nq * nk * dim, seconds, note);
+        double flops = 10.0 * batch * heads * VisiblePairs(nq, nk, causal) * dim;
+        string workspace = isa is null ? "" : $"; workspace {Kib(AttentionKernel.BackwardWorkspaceBytes(batch, heads, nq, nk, dim))}";
+        return new BenchRow(KernelName("attention bwd", isa), Shape(batch, heads, nq, nk, dim, causal), flops, seconds,
+            $"{label}{workspace}; {PerCpu(flops, cpuSeconds)}");
+    }
+
+    // Query i sees keys j <= i + (Nk - Nq).
+    private static double VisiblePairs(int nq, int nk, bool causal)
+    {
+        if (!causal) return (double)nq * nk;
+        double pairs = 0;
+        for (int i = 0; i < nq; i++) pairs += Math.Clamp(i + nk - nq + 1, 0, nk);
+        return pairs;
     }
 
     private static string KernelName(string what, AttentionIsa? isa) => isa is { } path ? $"{what} {path}" : $"{what} reference";
@@ -81,20 +95,29 @@ internal sealed unsafe class AttentionSuite : IBenchSuite
 
     private static string Kib(long bytes) => $"{bytes / 1024.0:F0} KiB";
 
-    // Best of several runs after one warm-up; fewer when --quick or when a run is long.
-    private static double Time(BenchOptions options, Action run)
+    // On a shared machine the wall time depends on the neighbours; FLOPs per second of this process's CPU time
+    // (all its threads) is what one busy core of ours delivered, a steadier figure to compare with the 1-thread peak.
+    private static string PerCpu(double flops, double cpuSeconds) => $"{flops / cpuSeconds / 1e9:F1} GFLOP/s per busy core";
+
+    // Best of several runs after one warm-up (fewer when --quick or when runs are long): wall and CPU seconds.
+    private static (double Wall, double Cpu) Time(BenchOptions options, Action run)
     {
         run();
-        double best = double.MaxValue;
+        double bestWall = double.MaxValue, bestCpu = double.MaxValue;
         int reps = options.Quick ? 2 : 7;
+        using var process = Process.GetCurrentProcess();
         var total = Stopwatch.StartNew();
         for (int r = 0; r < reps && (r < 2 || total.Elapsed.TotalSeconds < 10); r++)
         {
+            process.Refresh();
+            TimeSpan cpu0 = process.TotalProcessorTime;
             var sw = Stopwatch.StartNew();
             run();
-            best = Math.Min(best, sw.Elapsed.TotalSeconds);
+            bestWall = Math.Min(bestWall, sw.Elapsed.TotalSeconds);
+            process.Refresh();
+            bestCpu = Math.Min(bestCpu, (process.TotalProcessorTime - cpu0).TotalSeconds);
         }
-        return best;
+        return (bestWall, bestCpu);
     }
 
     /// <summary>Seeded operands in [B, N, H·D] layout (native memory, freed on dispose).</summary>

@@ -25,7 +25,7 @@ internal static unsafe partial class AttentionKernel
     private const double Log2E = 1.4426950408889634;
     private const double Ln2 = 0.69314718055994531;
 
-    /// <summary>The forward pass on a chosen instruction-set path (tests and benchmarks pick it; others use <see cref="Forward(int, int, int, int, int, float*, in AttentionLayout, float*, in AttentionLayout, float*, in AttentionLayout, float*, in AttentionLayout, float, bool, float*)"/>).</summary>
+    /// <summary>The forward pass on a chosen instruction-set path (tests and benchmarks choose; callers use the overload without it).</summary>
     internal static void Forward(AttentionIsa isa, int batch, int heads, int nq, int nk, int dim,
         float* q, in AttentionLayout ql, float* k, in AttentionLayout kl, float* v, in AttentionLayout vl,
         float* o, in AttentionLayout ol, float scale, bool causal, float* logSumExp)

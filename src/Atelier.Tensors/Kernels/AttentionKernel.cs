@@ -8,10 +8,11 @@ namespace Atelier.Tensors.Kernels;
 /// </summary>
 /// <remarks>
 /// <see cref="Forward"/> and <see cref="Backward"/> are the tiled kernels (AttentionKernel.Forward.cs,
-/// AttentionKernel.Backward.cs): no Nq x Nk matrix is ever held, results are bit-identical whatever
-/// <see cref="Parallelism.Threads"/> is, and they agree with <see cref="ForwardReference"/> and
-/// <see cref="BackwardReference"/> (the definitions) up to float rounding. Outputs must not overlap the inputs,
-/// except that O may be Q itself (same layout).
+/// AttentionKernel.Backward.cs) on the widest instruction set the CPU runs (<see cref="AttentionIsaSupport.Best"/>:
+/// Vector512, Vector256 or scalar). No Nq x Nk matrix is ever held; results are bit-identical whatever
+/// <see cref="Parallelism.Threads"/> is (but not across instruction sets), and they agree with
+/// <see cref="ForwardReference"/> and <see cref="BackwardReference"/> (the definitions) up to float rounding.
+/// Outputs must not overlap the inputs, except that O may be Q itself (same layout).
 /// </remarks>
 internal static unsafe partial class AttentionKernel
 {
