@@ -112,6 +112,17 @@ public sealed unsafe class AttentionForwardTests
     }
 
     [SkippableTheory, MemberData(nameof(AttentionPaths.All), MemberType = typeof(AttentionPaths))]
+    public void ZeroAndNegativeScales(string path)
+    {
+        AttentionIsa isa = AttentionPaths.Require(path);
+        foreach (float scale in (float[])[0f, -0.3f, 2.5f])
+        {
+            using var c = new AttentionCase(1, 2, 30, 50, 16, causal: scale < 0, seed: 15) { Scale = scale };
+            CheckAgainstReference(isa, c);
+        }
+    }
+
+    [SkippableTheory, MemberData(nameof(AttentionPaths.All), MemberType = typeof(AttentionPaths))]
     public void LogSumExpIsOptional(string path)
     {
         AttentionIsa isa = AttentionPaths.Require(path);
