@@ -2,17 +2,25 @@ namespace Atelier.Tensors.Kernels;
 
 /// <summary>
 /// Scaled dot-product attention <c>O = softmax(scale * Q Kᵀ [+ causal mask]) V</c> per batch and head.
-/// Q [B,H,Nq,D], K and V [B,H,Nk,D], O [B,H,Nq,D] (layouts by stride). Placeholder reference implementation:
-/// the fast path computes tile by tile with an online softmax so no Nq x Nk matrix is ever held.
-/// Causal: query i sees keys j &lt;= i (+ Nk - Nq when Nk &gt; Nq, i.e. aligned at the end).
+/// Q [B,H,Nq,D], K and V [B,H,Nk,D], O [B,H,Nq,D] (layouts by stride, last dimension contiguous).
+/// Causal: query i sees keys j &lt;= i + (Nk - Nq), i.e. the two sequences are aligned at their ends.
+/// A query that sees no key (causal with Nq &gt; Nk, or Nk = 0) gets O = 0 and log-sum-exp −∞, as in FlashAttention.
 /// </summary>
+/// <remarks>
+/// <see cref="Forward"/> and <see cref="Backward"/> are the tiled kernels (AttentionKernel.Forward.cs,
+/// AttentionKernel.Backward.cs) on the widest instruction set the CPU runs (<see cref="AttentionIsaSupport.Best"/>:
+/// Vector512, Vector256 or scalar). No Nq x Nk matrix is ever held; results are bit-identical whatever
+/// <see cref="Parallelism.Threads"/> is (but not across instruction sets), and they agree with
+/// <see cref="ForwardReference"/> and <see cref="BackwardReference"/> (the definitions) up to float rounding.
+/// Outputs must not overlap the inputs, except that O may be Q itself (same layout).
+/// </remarks>
 internal static unsafe partial class AttentionKernel
 {
     /// <param name="logSumExp">Optional [B, H, Nq] output: the row log-sum-exp of the scaled scores, kept for the backward pass.</param>
     public static void Forward(int batch, int heads, int nq, int nk, int dim,
         float* q, in AttentionLayout ql, float* k, in AttentionLayout kl, float* v, in AttentionLayout vl,
         float* o, in AttentionLayout ol, float scale, bool causal, float* logSumExp)
-        => ForwardReference(batch, heads, nq, nk, dim, q, ql, k, kl, v, vl, o, ol, scale, causal, logSumExp);
+        => Forward(AttentionIsaSupport.Best, batch, heads, nq, nk, dim, q, ql, k, kl, v, vl, o, ol, scale, causal, logSumExp);
 
     /// <summary>Gradients dq, dk, dv (overwritten, same layouts as q, k, v) from dO, given the forward's O and log-sum-exp.</summary>
     public static void Backward(int batch, int heads, int nq, int nk, int dim,
@@ -20,7 +28,8 @@ internal static unsafe partial class AttentionKernel
         float* o, in AttentionLayout ol, float* gradO, in AttentionLayout gol, float* logSumExp,
         float* gradQ, in AttentionLayout gql, float* gradK, in AttentionLayout gkl, float* gradV, in AttentionLayout gvl,
         float scale, bool causal)
-        => BackwardReference(batch, heads, nq, nk, dim, q, ql, k, kl, v, vl, o, ol, gradO, gol, logSumExp, gradQ, gql, gradK, gkl, gradV, gvl, scale, causal);
+        => Backward(AttentionIsaSupport.Best, batch, heads, nq, nk, dim, q, ql, k, kl, v, vl, o, ol, gradO, gol, logSumExp,
+            gradQ, gql, gradK, gkl, gradV, gvl, scale, causal);
 
     private static bool Masked(bool causal, int i, int j, int nq, int nk) => causal && j > i + (nk - nq);
 
@@ -46,12 +55,13 @@ internal static unsafe partial class AttentionKernel
                     }
                     float sum = 0f;
                     for (int j = 0; j < nk; j++) { s[j] = s[j] == float.NegativeInfinity ? 0f : MathF.Exp(s[j] - max); sum += s[j]; }
+                    // A row that sees no key has sum 0: its output is 0 (not 0/0) and its log-sum-exp is −∞.
                     float* oi = o + b * ol.BatchStride + h * ol.HeadStride + i * ol.RowStride;
                     for (int d = 0; d < dim; d++)
                     {
                         float acc = 0f;
                         for (int j = 0; j < nk; j++) acc += s[j] * v[b * vl.BatchStride + h * vl.HeadStride + j * vl.RowStride + d];
-                        oi[d] = acc / sum;
+                        oi[d] = sum == 0f ? 0f : acc / sum;
                     }
                     if (logSumExp is not null) logSumExp[((long)b * heads + h) * nq + i] = max + MathF.Log(sum);
                 }

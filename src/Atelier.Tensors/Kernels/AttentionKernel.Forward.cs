@@ -1,0 +1,162 @@
+using System.Runtime.InteropServices;
+
+namespace Atelier.Tensors.Kernels;
+
+// The tiled forward pass (FlashAttention, Dao et al. 2022, Algorithm 1, with the FlashAttention-2 loop order:
+// one task per query block, streaming over the key blocks).
+//
+// Legend: D head dim, Lq lanes of a query block (its queries, padded to a multiple of 16), Bk keys per block.
+// Queries are the vector lanes: Q of a block is packed transposed, Qt [D, Lq], so
+//   S  [Bk, Lq] = K_block [Bk, D] · Qt          (K rows broadcast, 16 queries per vector)
+//   P  = online softmax of S along the key rows  (elementwise across lanes: no horizontal reductions)
+//   Ot [D, Lq] += V_blockᵀ [D, Bk] · P           (V elements broadcast)
+// Both products reduce over a dimension held in memory (D, then Bk) and never waste lanes on D % 16, which
+// is what D = 40 or 80 would cost if D were the lane dimension. Scores are kept in base 2: Qt is scaled by
+// scale · log2 e, so exp becomes 2^x (AttentionExp2). The per-task workspace is Qt, S, Ot and three lane
+// vectors: (2 D + Bk + 3) · Lq floats, independent of Nq and Nk.
+internal static unsafe partial class AttentionKernel
+{
+    /// <summary>Queries per task: the lane width of the score tile (four Vector512).</summary>
+    internal const int QueryBlock = 64;
+
+    /// <summary>Keys per step of the streaming softmax.</summary>
+    internal const int KeyBlock = 64;
+
+    private const double Log2E = 1.4426950408889634;
+    private const double Ln2 = 0.69314718055994531;
+
+    /// <summary>The forward pass on a chosen instruction-set path (tests and benchmarks choose; callers use the overload without it).</summary>
+    internal static void Forward(AttentionIsa isa, int batch, int heads, int nq, int nk, int dim,
+        float* q, in AttentionLayout ql, float* k, in AttentionLayout kl, float* v, in AttentionLayout vl,
+        float* o, in AttentionLayout ol, float scale, bool causal, float* logSumExp)
+    {
+        const string Op = "attention forward";
+        AttentionIsaSupport.Require(isa);
+        AttentionArguments.CheckSizes(Op, batch, heads, nq, nk, dim);
+        AttentionArguments.CheckScale(Op, scale);
+        AttentionArguments.CheckOperand(Op, "Q", nameof(q), q, ql, batch, heads, nq, dim, output: false);
+        AttentionArguments.CheckOperand(Op, "K", nameof(k), k, kl, batch, heads, nk, dim, output: false);
+        AttentionArguments.CheckOperand(Op, "V", nameof(v), v, vl, batch, heads, nk, dim, output: false);
+        AttentionArguments.CheckOperand(Op, "O", nameof(o), o, ol, batch, heads, nq, dim, output: true);
+        if ((long)batch * heads * nq == 0) return;
+
+        var job = new ForwardJob(isa, heads, nq, nk, dim, q, ql, k, kl, v, vl, o, ol, scale, causal, logSumExp);
+        Parallelism.For(AttentionArguments.TaskCount(Op, (long)batch * heads * job.QueryBlocks, "(batch, head, query block) tasks"), job.Run);
+    }
+
+    /// <summary>Bytes of scratch one forward task holds (Qt, S, Ot, running max/sum/α), whatever Nq and Nk are.</summary>
+    internal static long ForwardTaskWorkspaceBytes(int dim) => ForwardJob.WorkspaceFloats(dim) * sizeof(float);
+
+    /// <summary>Peak scratch of a forward call: one task's workspace per worker that can run at once.</summary>
+    internal static long ForwardWorkspaceBytes(int batch, int heads, int nq, int dim)
+    {
+        long tasks = (long)batch * heads * ((nq + QueryBlock - 1) / QueryBlock);
+        return Math.Min(tasks, Parallelism.Threads) * ForwardTaskWorkspaceBytes(dim);
+    }
+
+    private static int RoundUpLanes(int n) => (n + AttentionTile.LaneAlign - 1) / AttentionTile.LaneAlign * AttentionTile.LaneAlign;
+
+    private sealed class ForwardJob(AttentionIsa isa, int heads, int nq, int nk, int dim,
+        float* q, AttentionLayout ql, float* k, AttentionLayout kl, float* v, AttentionLayout vl,
+        float* o, AttentionLayout ol, float scale, bool causal, float* logSumExp)
+    {
+        public readonly int QueryBlocks = (nq + QueryBlock - 1) / QueryBlock;
+
+        // Scores in base 2: s2 = (scale · log2 e) · q·k, so softmax weights are 2^(s2 − max s2).
+        private readonly float _scale2 = (float)(scale * Log2E);
+
+        public static long WorkspaceFloats(int dim) => (2L * dim + KeyBlock + 3) * QueryBlock;
+
+        public void Run(int task)
+        {
+            int bh = task / QueryBlocks, b = bh / heads, h = bh % heads;
+            int i0 = task % QueryBlocks * QueryBlock;
+            float* ws = (float*)NativeMemory.AlignedAlloc((nuint)(WorkspaceFloats(dim) * sizeof(float)), 64);
+            try
+            {
+                Block(b, h, i0, ws);
+            }
+            finally
+            {
+                NativeMemory.AlignedFree(ws);
+            }
+        }
+
+        private void Block(int b, int h, int i0, float* ws)
+        {
+            int rows = Math.Min(QueryBlock, nq - i0), lanes = RoundUpLanes(rows);
+            float* qb = q + b * ql.BatchStride + h * ql.HeadStride + i0 * ql.RowStride;
+            float* kb = k + b * kl.BatchStride + h * kl.HeadStride;
+            float* vb = v + b * vl.BatchStride + h * vl.HeadStride;
+            float* ob = o + b * ol.BatchStride + h * ol.HeadStride + i0 * ol.RowStride;
+            float* lse = logSumExp is null ? null : logSumExp + ((long)b * heads + h) * nq + i0;
+
+            float* qt = ws;                              // [D, lanes]
+            float* st = qt + (long)dim * lanes;          // [Bk, lanes]
+            float* ot = st + (long)KeyBlock * lanes;     // [D, lanes]
+            float* max = ot + (long)dim * lanes;         // [lanes]
+            float* sum = max + lanes;                    // [lanes]
+            float* alpha = sum + lanes;                  // [lanes]
+
+            // Causal: query i sees keys j <= i + offset. Keys [0, visibleToAll) are seen by every query of the block,
+            // keys [visibleToAll, end) by some; blocks past 'end' are skipped, blocks before 'visibleToAll' need no mask.
+            int offset = nk - nq;
+            int end = causal ? Math.Clamp(i0 + rows + offset, 0, nk) : nk;
+            int visibleToAll = causal ? Math.Clamp(i0 + 1 + offset, 0, nk) : nk;
+            if (end == 0)
+            {
+                WriteEmptyRows(ob, lse, rows);
+                return;
+            }
+
+            // Qt[d, l] = scale2 · Q[i0 + l, d]; padded lanes are 0.      // [rows, D] -> [D, lanes]
+            AttentionTranspose.ToLanes(isa, qb, ql.RowStride, rows, dim, _scale2, qt, lanes);
+            new Span<float>(max, lanes).Fill(float.NegativeInfinity);
+            new Span<float>(sum, lanes).Clear();
+
+            for (int j0 = 0; j0 < end; j0 += KeyBlock)
+            {
+                int bk = Math.Min(KeyBlock, end - j0);
+                // S = K[j0 : j0 + bk] · Qt                                   // [bk, D] x [D, lanes] -> [bk, lanes]
+                AttentionTile.MultiplyAdd(isa, bk, dim, lanes, kb + j0 * kl.RowStride, kl.RowStride, 1, qt, lanes, st, lanes, accumulate: false);
+                if (j0 + bk > visibleToAll)
+                    MaskFuture(st, j0, bk, i0, offset, lanes);
+                bool rescale = AttentionSoftmax.Step(isa, st, bk, lanes, lanes, max, sum, alpha);
+                // Ot = α · Ot + V[j0 : j0 + bk]ᵀ · P                          // [D, bk] x [bk, lanes] -> [D, lanes]
+                if (j0 > 0 && rescale)
+                    AttentionSoftmax.Rescale(isa, ot, dim, lanes, lanes, alpha);
+                AttentionTile.MultiplyAdd(isa, dim, bk, lanes, vb + j0 * vl.RowStride, 1, vl.RowStride, st, lanes, ot, lanes, accumulate: j0 > 0);
+            }
+
+            // O[i0 + l, d] = Ot[d, l] / ℓ[l], as Ot · (1/ℓ) (one rounding more than a division; 0 when ℓ = 0);
+            // lse = ln 2 · (max2 + log2 ℓ) = ln 2 · max2 + ln ℓ.                // [D, lanes] -> [rows, D]
+            for (int l = 0; l < rows; l++)
+            {
+                float rowSum = sum[l];
+                alpha[l] = rowSum == 0f ? 0f : 1f / rowSum;
+                if (lse is not null)
+                    lse[l] = rowSum == 0f ? float.NegativeInfinity : (float)(max[l] * Ln2 + Math.Log(rowSum));
+            }
+            AttentionTranspose.FromLanes(isa, ot, lanes, rows, dim, alpha, 0f, ob, ol.RowStride);
+        }
+
+        private void WriteEmptyRows(float* ob, float* lse, int rows)
+        {
+            for (int l = 0; l < rows; l++)
+            {
+                new Span<float>(ob + l * ol.RowStride, dim).Clear();
+                if (lse is not null) lse[l] = float.NegativeInfinity;
+            }
+        }
+    }
+
+    /// <summary>Sets s[j, l] = −∞ where query i0 + l must not see key j0 + j, i.e. where j0 + j &gt; i0 + l + offset.</summary>
+    private static void MaskFuture(float* s, int j0, int bk, int i0, int offset, int lanes)
+    {
+        for (int j = 0; j < bk; j++)
+        {
+            int hidden = Math.Clamp(j0 + j - i0 - offset, 0, lanes);
+            new Span<float>(s + (long)j * lanes, hidden).Fill(float.NegativeInfinity);
+        }
+    }
+}
