@@ -49,8 +49,9 @@ internal static unsafe class GemmDriver
         {
             int nc = Math.Min(ncMax, n - jc);
             int bPanels = (nc + nr - 1) / nr;
+            int groups = (bPanels + PanelsPerClaim<TKernel>() - 1) / PanelsPerClaim<TKernel>();
             var plan = TaskPlan.Choose(m, bPanels, mr, nr, TKernel.MC, threads);
-            int[] state = new int[pcs * bPanels];
+            int[] state = new int[pcs * groups];
             int jcBlock = jc;
             Parallelism.For(plan.Tasks, task =>
             {
@@ -63,30 +64,37 @@ internal static unsafe class GemmDriver
                 {
                     int pc = pi * kcMax, kc = Math.Min(kcMax, k - pc);
                     bool first = pi == 0;
+                    float* bBlock = bBuffer + pi * (long)bPanels * panelFloats;
                     a.Pack(row0, rows, pc, kc, aBlock, mr);
                     int waiting = 0;
                     for (int jp = jp0; jp < jp1; jp++)
                     {
-                        if (!TryAcquirePanel(ref state[pi * bPanels + jp], b, jcBlock, nc, jp, pc, kc, nr, bBuffer + (pi * (long)bPanels + jp) * panelFloats))
+                        if (!TryAcquirePanels<TKernel, TB>(ref state[pi * groups + jp / PanelsPerClaim<TKernel>()], b, jcBlock, nc, jp, pc, kc, bBlock, panelFloats))
                         {
                             deferred[waiting++] = jp; // another thread is packing it: do the rest first
                             continue;
                         }
-                        Macro<TKernel>(kc, aBlock, aPanels, row0, row1, bBuffer + (pi * (long)bPanels + jp) * panelFloats, jp, jcBlock, jcBlock + nc, c, ldc, first, beta);
+                        Macro<TKernel>(kc, aBlock, aPanels, row0, row1, bBlock + jp * panelFloats, jp, jcBlock, jcBlock + nc, c, ldc, first, beta);
                     }
                     for (int i = 0; i < waiting; i++)
                     {
                         int jp = deferred[i];
-                        WaitForPanel(ref state[pi * bPanels + jp]);
-                        Macro<TKernel>(kc, aBlock, aPanels, row0, row1, bBuffer + (pi * (long)bPanels + jp) * panelFloats, jp, jcBlock, jcBlock + nc, c, ldc, first, beta);
+                        WaitForPanels(ref state[pi * groups + jp / PanelsPerClaim<TKernel>()]);
+                        Macro<TKernel>(kc, aBlock, aPanels, row0, row1, bBlock + jp * panelFloats, jp, jcBlock, jcBlock + nc, c, ldc, first, beta);
                     }
                 }
             });
         }
     }
 
-    /// <summary>True when the panel is ready (packing it here if nobody has); false while another thread packs it.</summary>
-    private static bool TryAcquirePanel<TB>(ref int state, TB b, int jc, int nc, int jp, int pc, int kc, int nr, float* panel)
+    /// <summary>B panels are claimed and packed in groups spanning ~128 columns, so a row-major B is read in
+    /// 512-byte runs per row (whole cache-line pairs, prefetch-friendly) rather than one panel width.</summary>
+    private static int PanelsPerClaim<TKernel>() where TKernel : IGemmMicroKernel => Math.Max(1, 128 / TKernel.NR);
+
+    /// <summary>True when the group holding panel jp is packed (packing the whole group here if nobody has);
+    /// false while another thread packs it.</summary>
+    private static bool TryAcquirePanels<TKernel, TB>(ref int state, TB b, int jc, int nc, int jp, int pc, int kc, float* bBlock, long panelFloats)
+        where TKernel : IGemmMicroKernel
         where TB : struct, IGemmPacker
     {
         int s = Volatile.Read(ref state);
@@ -95,8 +103,15 @@ internal static unsafe class GemmDriver
         {
             try
             {
-                int col = jc + jp * nr;
-                b.Pack(col, Math.Min(nr, jc + nc - col), pc, kc, panel, nr);
+                // Panels of one K block sit kc·NR apart; the packer writes kc·NR per panel, matching the
+                // panelFloats = KC·NR stride only for full blocks, so pack panel by panel in the last one.
+                int nr = TKernel.NR, per = PanelsPerClaim<TKernel>(), first = jp / per * per;
+                int col = jc + first * nr, cols = Math.Min(per * nr, nc - first * nr);
+                if (kc * (long)nr == panelFloats)
+                    b.Pack(col, cols, pc, kc, bBlock + first * panelFloats, nr);
+                else
+                    for (int q = 0; q * nr < cols; q++)
+                        b.Pack(col + q * nr, Math.Min(nr, cols - q * nr), pc, kc, bBlock + (first + q) * panelFloats, nr);
             }
             catch
             {
@@ -111,7 +126,7 @@ internal static unsafe class GemmDriver
         return Volatile.Read(ref state) == Ready;
     }
 
-    private static void WaitForPanel(ref int state)
+    private static void WaitForPanels(ref int state)
     {
         var spin = new SpinWait();
         int s;
@@ -221,16 +236,23 @@ internal static unsafe class GemmDriver
         }
     }
 
-    /// <summary>64-byte aligned scratch that lives as long as its thread: one shared B block per calling
-    /// thread and one A block per participating thread. Freed by a finalizer when the thread ends.</summary>
+    /// <summary>64-byte aligned scratch that lives as long as its thread (at most 32 MiB of packed B on a
+    /// calling thread, an A block of ~170 KiB on each worker); grown on demand, freed by a finalizer when the
+    /// thread ends.</summary>
     internal static class Workspace
     {
         [ThreadStatic] private static Buffer? t_shared;
         [ThreadStatic] private static Buffer? t_local;
+        [ThreadStatic] private static Buffer? t_columns;
 
+        /// <summary>The packed B of one GEMM call (the calling thread owns it, all workers read it).</summary>
         public static float* Shared(long floats) => (t_shared ??= new Buffer()).Get(floats);
 
+        /// <summary>One task's packed A block.</summary>
         public static float* ThreadLocal(long floats) => (t_local ??= new Buffer()).Get(floats);
+
+        /// <summary>Column-gradient chunk of the convolution's backward-input pass (caller of the pass).</summary>
+        public static float* Columns(long floats) => (t_columns ??= new Buffer()).Get(floats);
 
         private sealed class Buffer
         {
