@@ -41,16 +41,21 @@ internal sealed unsafe class ConvSuite : IBenchSuite
         float* col = blas ? GemmSuite.Alloc(k * pixels) : null;
         try
         {
-            rows.Add(new BenchRow("conv2d forward", shape, flops, Timing.Best(() => Conv2dKernel.Forward(g, x, w, DType.F32, bias, y), quick)));
-            rows.Add(new BenchRow("conv2d forward W=F16", shape, flops, Timing.Best(() => Conv2dKernel.Forward(g, x, wHalf, DType.F16, bias, y), quick)));
-            rows.Add(new BenchRow("conv2d backward input", shape, flops, Timing.Best(() => Conv2dKernel.BackwardInput(g, y, w, DType.F32, gx), quick)));
-            rows.Add(new BenchRow("conv2d backward weight", shape, flops, Timing.Best(() => Conv2dKernel.BackwardWeight(g, x, y, gw, gb), quick)));
+            var names = new List<(string Kernel, string? Note)>();
+            var runs = new List<Action>();
+            void Add(string kernel, string? note, Action run) { names.Add((kernel, note)); runs.Add(run); }
+            Add("conv2d forward", null, () => Conv2dKernel.Forward(g, x, w, DType.F32, bias, y));
+            Add("conv2d forward W=F16", null, () => Conv2dKernel.Forward(g, x, wHalf, DType.F16, bias, y));
+            Add("conv2d backward input", null, () => Conv2dKernel.BackwardInput(g, y, w, DType.F32, gx));
+            Add("conv2d backward weight", null, () => Conv2dKernel.BackwardWeight(g, x, y, gw, gb));
             if (blas)
-                rows.Add(new BenchRow("openblas im2col GEMM only", shape, flops, Timing.Best(() =>
+                Add("openblas im2col GEMM only", "column matrix not built", () =>
                 {
                     for (int n = 0; n < batch; n++)
                         OpenBlas.Sgemm(channels, (int)pixels, (int)k, w, (int)k, col, (int)pixels, false, y + n * channels * pixels, (int)pixels);
-                }, quick), "column matrix not built"));
+                });
+            double[] seconds = Timing.Best(quick, [.. runs]);
+            for (int i = 0; i < runs.Count; i++) rows.Add(new BenchRow(names[i].Kernel, shape, flops, seconds[i], names[i].Note));
         }
         finally
         {

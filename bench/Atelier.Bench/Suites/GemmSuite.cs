@@ -46,13 +46,16 @@ internal sealed unsafe class GemmSuite : IBenchSuite
             var bv = MatrixView.RowMajor(b, k, n, n);
             var bh = new MatrixView(bHalf, DType.F16, k, n, n, 1);
             var bt = new MatrixView(b, DType.F32, k, n, 1, k); // B stored [N, K] (x·Wᵀ of a Linear layer)
-            rows.Add(new BenchRow("sgemm", shape, flops, Timing.Best(() => Gemm.Multiply(av, bv, c, n), quick)));
-            if (blas)
-                rows.Add(new BenchRow("openblas sgemm", shape, flops, Timing.Best(() => OpenBlas.Sgemm(m, n, k, a, k, b, n, false, c, n), quick)));
-            rows.Add(new BenchRow("sgemm B=F16", shape, flops, Timing.Best(() => Gemm.Multiply(av, bh, c, n), quick)));
-            rows.Add(new BenchRow("sgemm Bt", shape, flops, Timing.Best(() => Gemm.Multiply(av, bt, c, n), quick), "B stored [N,K]"));
-            if (blas)
-                rows.Add(new BenchRow("openblas sgemm Bt", shape, flops, Timing.Best(() => OpenBlas.Sgemm(m, n, k, a, k, b, k, true, c, n), quick), "B stored [N,K]"));
+            var names = new List<(string Kernel, string? Note)>();
+            var runs = new List<Action>();
+            void Add(string kernel, string? note, Action run) { names.Add((kernel, note)); runs.Add(run); }
+            Add("sgemm", null, () => Gemm.Multiply(av, bv, c, n));
+            if (blas) Add("openblas sgemm", null, () => OpenBlas.Sgemm(m, n, k, a, k, b, n, false, c, n));
+            Add("sgemm B=F16", null, () => Gemm.Multiply(av, bh, c, n));
+            Add("sgemm Bt", "B stored [N,K]", () => Gemm.Multiply(av, bt, c, n));
+            if (blas) Add("openblas sgemm Bt", "B stored [N,K]", () => OpenBlas.Sgemm(m, n, k, a, k, b, k, true, c, n));
+            double[] seconds = Timing.Best(quick, [.. runs]);
+            for (int i = 0; i < runs.Count; i++) rows.Add(new BenchRow(names[i].Kernel, shape, flops, seconds[i], names[i].Note));
         }
         finally
         {

@@ -61,31 +61,28 @@ internal static unsafe partial class Conv2dKernel
         bool v512 = isa == KernelIsa.Vector512;
         bool pointwise = IsPointwise(g);
         int chunk = pointwise ? pixels : (int)Math.Min(pixels, Math.Max(64, ColumnBudget / k));
-        float[]? columns = pointwise ? null : new float[(long)k * chunk];
-        fixed (float* col = columns)
-        {
-            for (int n = 0; n < g.N; n++)
-                for (int grp = 0; grp < g.Groups; grp++)
+        float* col = pointwise ? null : GemmDriver.Workspace.Columns((long)k * chunk);
+        for (int n = 0; n < g.N; n++)
+            for (int grp = 0; grp < g.Groups; grp++)
+            {
+                float* gradIn = gradInput + ((long)n * g.C + grp * cg) * g.H * g.W;
+                float* gradOut = gradOutput + ((long)n * g.O + grp * og) * pixels;
+                // Wᵀ [K, O/G]: lanes are K (adjacent in memory), depth is o.
+                var wt = new StridedPacker((byte*)weight + (long)grp * og * k * weightType.Size(), weightType, 1, k, 1f, v512);
+                if (pointwise)
                 {
-                    float* gradIn = gradInput + ((long)n * g.C + grp * cg) * g.H * g.W;
-                    float* gradOut = gradOutput + ((long)n * g.O + grp * og) * pixels;
-                    // Wᵀ [K, O/G]: lanes are K (adjacent in memory), depth is o.
-                    var wt = new StridedPacker((byte*)weight + (long)grp * og * k * weightType.Size(), weightType, 1, k, 1f, v512);
-                    if (pointwise)
-                    {
-                        Gemm.Blocked(isa, k, pixels, og, wt, new StridedPacker(gradOut, DType.F32, 1, pixels, 1f, v512), gradIn, pixels, 0f);
-                        continue;
-                    }
-                    new Span<float>(gradIn, cg * g.H * g.W).Clear();
-                    for (int p0 = 0; p0 < pixels; p0 += chunk)
-                    {
-                        int width = Math.Min(chunk, pixels - p0);
-                        var go = new StridedPacker(gradOut + p0, DType.F32, 1, pixels, 1f, v512);
-                        Gemm.Blocked(isa, k, width, og, wt, go, col, width, 0f);
-                        Col2im(g, col, p0, width, gradIn);
-                    }
+                    Gemm.Blocked(isa, k, pixels, og, wt, new StridedPacker(gradOut, DType.F32, 1, pixels, 1f, v512), gradIn, pixels, 0f);
+                    continue;
                 }
-        }
+                new Span<float>(gradIn, cg * g.H * g.W).Clear();
+                for (int p0 = 0; p0 < pixels; p0 += chunk)
+                {
+                    int width = Math.Min(chunk, pixels - p0);
+                    var go = new StridedPacker(gradOut + p0, DType.F32, 1, pixels, 1f, v512);
+                    Gemm.Blocked(isa, k, width, og, wt, go, col, width, 0f);
+                    Col2im(g, col, p0, width, gradIn);
+                }
+            }
     }
 
     public static void BackwardWeight(KernelIsa isa, in Conv2dGeometry g, float* input, float* gradOutput, float* gradWeight, float* gradBias)

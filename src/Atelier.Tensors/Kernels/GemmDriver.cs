@@ -3,24 +3,31 @@ using System.Runtime.InteropServices;
 namespace Atelier.Tensors.Kernels;
 
 /// <summary>
-/// The blocked GEMM loop nest (Goto/BLIS order), generic over the micro-kernel and the two panel packers:
+/// The blocked GEMM loop nest (Goto/BLIS blocking), generic over the micro-kernel and the two panel packers:
 /// <code>
-/// for jc in N by NC            B block KC x NC packed once, shared by all threads (L3)
-///   for pc in K by KC
-///     pack B block             parallel over NR panels
-///     for each task (rows ic..ic+MC, a range of B panels)      parallel over tasks
-///       pack A block MC x KC   per thread (L2)
-///       for jr: for ir: kernel  B panel KC x NR stays in L1 while A panels stream by
+/// for jc in N by NC                    one parallel loop per column block; B of the block (all of K) is
+///   tasks: rows ic..ic+MC x B panels   packed once into a shared buffer, panel by panel, by whichever
+///     for pc in K by KC                task needs a panel first (the others skip ahead and come back)
+///       pack A block MC x KC           per thread (L2)
+///       for jr: for ir: kernel         B panel KC x NR stays in L1 while A panels stream by
 /// </code>
+/// No barrier inside a column block: packing B overlaps with the other threads' compute.
 /// C holds the running sums between K blocks (first block: beta·C or 0; later blocks: C), so every element
-/// of C is one chain of fused multiply-adds over k = 0 … K-1 starting from beta·C, whatever the tiling or the
-/// thread count. Partial tiles at the M and N edges run the full kernel on a zero-padded scratch tile,
-/// so they see exactly the same arithmetic.
+/// of C is one chain of fused multiply-adds over k = 0 … K-1 starting from beta·C, whatever the tiling, the
+/// order of panels or the thread count. Partial tiles at the M and N edges run the full kernel on a
+/// zero-padded scratch tile, so they see exactly the same arithmetic.
 /// </summary>
 internal static unsafe class GemmDriver
 {
     // Below this many multiply-adds a loop is not worth waking the workers (~100 µs of work at 1 thread).
     private const long ParallelThreshold = 1L << 21;
+
+    // Packed B of one column block (all of K): at most 8 Mi floats (32 MiB), so NC = 8 Mi / K. At the UNet's
+    // largest depth (K = 11520) that is 728 columns: A is re-packed twice for N = 1280, about 1% of the work.
+    private const long BBudget = 1L << 23;
+
+    // Panel states in the shared B buffer.
+    private const int Unpacked = 0, Packing = 1, Ready = 2, Failed = 3;
 
     public static void Run<TKernel, TA, TB>(int m, int n, int k, TA a, TB b, float* c, long ldc, float beta)
         where TKernel : IGemmMicroKernel
@@ -32,74 +39,137 @@ internal static unsafe class GemmDriver
 
         int mr = TKernel.MR, nr = TKernel.NR, kcMax = TKernel.KC;
         int threads = (long)m * n * k < ParallelThreshold ? 1 : Parallelism.Threads;
-        // B block: KC x NC floats; 4 Mi floats (16 MiB at KC = 256 … NC = 16384) bounds the workspace.
-        int ncMax = Math.Max(nr, Math.Min(RoundUp(n, nr), (1 << 22) / kcMax / nr * nr));
-        float* bBlock = Workspace.Shared(checked((long)kcMax * RoundUp(Math.Min(n, ncMax), nr)));
+        int pcs = (k + kcMax - 1) / kcMax;
+        long panelFloats = (long)kcMax * nr;
+        int panelsMax = (int)Math.Clamp(BBudget / (pcs * panelFloats), 1, (n + nr - 1) / nr);
+        int ncMax = panelsMax * nr;
+        float* bBuffer = Workspace.Shared(pcs * panelsMax * panelFloats);
 
         for (int jc = 0; jc < n; jc += ncMax)
         {
             int nc = Math.Min(ncMax, n - jc);
             int bPanels = (nc + nr - 1) / nr;
+            int groups = (bPanels + PanelsPerClaim<TKernel>() - 1) / PanelsPerClaim<TKernel>();
             var plan = TaskPlan.Choose(m, bPanels, mr, nr, TKernel.MC, threads);
-            for (int pc = 0; pc < k; pc += kcMax)
+            int[] state = new int[pcs * groups];
+            int jcBlock = jc;
+            Parallelism.For(plan.Tasks, task =>
             {
-                int kc = Math.Min(kcMax, k - pc);
-                bool first = pc == 0;
-                int jcLocal = jc, pcLocal = pc;
-
-                int packChunks = threads == 1 ? 1 : Math.Min(bPanels, 4 * threads);
-                Parallelism.For(packChunks, chunk =>
+                plan.Bounds(task, m, bPanels, out int row0, out int row1, out int jp0, out int jp1);
+                if (row0 >= row1 || jp0 >= jp1) return;
+                int rows = row1 - row0, aPanels = (rows + mr - 1) / mr;
+                float* aBlock = Workspace.ThreadLocal((long)aPanels * kcMax * mr);
+                int[] deferred = new int[jp1 - jp0];
+                for (int pi = 0; pi < pcs; pi++)
                 {
-                    int p0 = (int)((long)bPanels * chunk / packChunks), p1 = (int)((long)bPanels * (chunk + 1) / packChunks);
-                    if (p0 >= p1) return;
-                    int col = jcLocal + p0 * nr;
-                    b.Pack(col, Math.Min(p1 * nr, nc) - p0 * nr, pcLocal, kc, bBlock + (long)p0 * kc * nr, nr);
-                });
-
-                Parallelism.For(plan.Tasks, task =>
-                {
-                    plan.Bounds(task, m, bPanels, out int row0, out int row1, out int jp0, out int jp1);
-                    if (row0 >= row1 || jp0 >= jp1) return;
-                    int rows = row1 - row0, aPanels = (rows + mr - 1) / mr;
-                    float* aBlock = Workspace.ThreadLocal((long)aPanels * kc * mr);
-                    a.Pack(row0, rows, pcLocal, kc, aBlock, mr);
-                    Macro<TKernel>(kc, aBlock, aPanels, row0, row1, bBlock, jp0, jp1, jcLocal, jcLocal + nc, c, ldc, first, beta);
-                });
-            }
+                    int pc = pi * kcMax, kc = Math.Min(kcMax, k - pc);
+                    bool first = pi == 0;
+                    float* bBlock = bBuffer + pi * (long)bPanels * panelFloats;
+                    a.Pack(row0, rows, pc, kc, aBlock, mr);
+                    int waiting = 0;
+                    for (int jp = jp0; jp < jp1; jp++)
+                    {
+                        if (!TryAcquirePanels<TKernel, TB>(ref state[pi * groups + jp / PanelsPerClaim<TKernel>()], b, jcBlock, nc, jp, pc, kc, bBlock, panelFloats))
+                        {
+                            deferred[waiting++] = jp; // another thread is packing it: do the rest first
+                            continue;
+                        }
+                        Macro<TKernel>(kc, aBlock, aPanels, row0, row1, bBlock + jp * panelFloats, jp, jcBlock, jcBlock + nc, c, ldc, first, beta);
+                    }
+                    for (int i = 0; i < waiting; i++)
+                    {
+                        int jp = deferred[i];
+                        WaitForPanels(ref state[pi * groups + jp / PanelsPerClaim<TKernel>()]);
+                        Macro<TKernel>(kc, aBlock, aPanels, row0, row1, bBlock + jp * panelFloats, jp, jcBlock, jcBlock + nc, c, ldc, first, beta);
+                    }
+                }
+            });
         }
     }
 
+    /// <summary>B panels are claimed and packed in groups spanning ~128 columns, so a row-major B is read in
+    /// 512-byte runs per row (whole cache-line pairs, prefetch-friendly) rather than one panel width.</summary>
+    private static int PanelsPerClaim<TKernel>() where TKernel : IGemmMicroKernel => Math.Max(1, 128 / TKernel.NR);
+
+    /// <summary>True when the group holding panel jp is packed (packing the whole group here if nobody has);
+    /// false while another thread packs it.</summary>
+    private static bool TryAcquirePanels<TKernel, TB>(ref int state, TB b, int jc, int nc, int jp, int pc, int kc, float* bBlock, long panelFloats)
+        where TKernel : IGemmMicroKernel
+        where TB : struct, IGemmPacker
+    {
+        int s = Volatile.Read(ref state);
+        if (s == Ready) return true;
+        if (s == Unpacked && Interlocked.CompareExchange(ref state, Packing, Unpacked) == Unpacked)
+        {
+            try
+            {
+                // Panels of one K block sit kc·NR apart; the packer writes kc·NR per panel, matching the
+                // panelFloats = KC·NR stride only for full blocks, so pack panel by panel in the last one.
+                int nr = TKernel.NR, per = PanelsPerClaim<TKernel>(), first = jp / per * per;
+                int col = jc + first * nr, cols = Math.Min(per * nr, nc - first * nr);
+                if (kc * (long)nr == panelFloats)
+                    b.Pack(col, cols, pc, kc, bBlock + first * panelFloats, nr);
+                else
+                    for (int q = 0; q * nr < cols; q++)
+                        b.Pack(col + q * nr, Math.Min(nr, cols - q * nr), pc, kc, bBlock + (first + q) * panelFloats, nr);
+            }
+            catch
+            {
+                Volatile.Write(ref state, Failed);
+                throw;
+            }
+            Volatile.Write(ref state, Ready);
+            return true;
+        }
+        if (Volatile.Read(ref state) == Failed)
+            throw new InvalidOperationException("gemm: packing a B panel failed on another thread.");
+        return Volatile.Read(ref state) == Ready;
+    }
+
+    private static void WaitForPanels(ref int state)
+    {
+        var spin = new SpinWait();
+        int s;
+        while ((s = Volatile.Read(ref state)) != Ready)
+        {
+            if (s == Failed) throw new InvalidOperationException("gemm: packing a B panel failed on another thread.");
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    /// <summary>One packed B panel against every A panel of the task's block.</summary>
     private static void Macro<TKernel>(int kc, float* aBlock, int aPanels, int row0, int row1,
-        float* bBlock, int jp0, int jp1, int col0, int colEnd, float* c, long ldc, bool first, float beta)
+        float* bPanel, int jp, int col0, int colEnd, float* c, long ldc, bool first, float beta)
         where TKernel : IGemmMicroKernel
     {
         int mr = TKernel.MR, nr = TKernel.NR;
         bool load = !first || beta != 0f;
         float scale = first ? beta : 1f;
-        float* edge = stackalloc float[mr * nr];
-        for (int jp = jp0; jp < jp1; jp++)
+        int col = col0 + jp * nr, cols = Math.Min(nr, colEnd - col);
+        for (int ip = 0; ip < aPanels; ip++)
         {
-            float* bPanel = bBlock + (long)jp * kc * nr;
-            int col = col0 + jp * nr, cols = Math.Min(nr, colEnd - col);
-            for (int ip = 0; ip < aPanels; ip++)
-            {
-                float* aPanel = aBlock + (long)ip * kc * mr;
-                int row = row0 + ip * mr, rows = Math.Min(mr, row1 - row);
-                float* cTile = c + row * ldc + col;
-                if (rows == mr && cols == nr)
-                {
-                    TKernel.Run(kc, aPanel, bPanel, cTile, ldc, load, scale);
-                    continue;
-                }
-                new Span<float>(edge, mr * nr).Clear();
-                if (load)
-                    for (int i = 0; i < rows; i++)
-                        new Span<float>(cTile + i * ldc, cols).CopyTo(new Span<float>(edge + i * nr, cols));
-                TKernel.Run(kc, aPanel, bPanel, edge, nr, load, scale);
-                for (int i = 0; i < rows; i++)
-                    new Span<float>(edge + i * nr, cols).CopyTo(new Span<float>(cTile + i * ldc, cols));
-            }
+            float* aPanel = aBlock + (long)ip * kc * mr;
+            int row = row0 + ip * mr, rows = Math.Min(mr, row1 - row);
+            float* cTile = c + row * ldc + col;
+            if (rows == mr && cols == nr)
+                TKernel.Run(kc, aPanel, bPanel, cTile, ldc, load, scale);
+            else
+                EdgeTile<TKernel>(kc, aPanel, bPanel, cTile, ldc, rows, cols, load, scale);
         }
+    }
+
+    private static void EdgeTile<TKernel>(int kc, float* aPanel, float* bPanel, float* cTile, long ldc, int rows, int cols, bool load, float scale)
+        where TKernel : IGemmMicroKernel
+    {
+        int mr = TKernel.MR, nr = TKernel.NR;
+        float* edge = stackalloc float[mr * nr];
+        new Span<float>(edge, mr * nr).Clear();
+        if (load)
+            for (int i = 0; i < rows; i++)
+                new Span<float>(cTile + i * ldc, cols).CopyTo(new Span<float>(edge + i * nr, cols));
+        TKernel.Run(kc, aPanel, bPanel, edge, nr, load, scale);
+        for (int i = 0; i < rows; i++)
+            new Span<float>(edge + i * nr, cols).CopyTo(new Span<float>(cTile + i * ldc, cols));
     }
 
     /// <summary>K = 0: C = beta·C (beta = 0 clears, NaN included, as in the reference).</summary>
@@ -140,10 +210,13 @@ internal static unsafe class GemmDriver
                     int rbEff = (aPanels + plan.PanelsPerRowBlock - 1) / plan.PanelsPerRowBlock;
                     int cgEff = (bPanels + plan.PanelsPerColGroup - 1) / plan.PanelsPerColGroup;
                     int rounds = (rbEff * cgEff + threads - 1) / threads;
-                    // Per unit of depth: kernel work in tiles (MR·NR FMAs each, 1/32 cycle per FMA at full speed)
-                    // plus packing the task's A block (about half a cycle per element), plus a fixed task cost.
-                    double tileWork = (double)plan.PanelsPerRowBlock * mr * plan.PanelsPerColGroup * nr / 32.0;
-                    double cost = rounds * (tileWork + 0.5 * plan.PanelsPerRowBlock * mr + 8.0);
+                    // Per unit of depth: kernel work in tiles (MR·NR FMAs each, 1/32 cycle per FMA at full speed),
+                    // packing the task's A block (about half a cycle per element), streaming its B panels from L3
+                    // (a tenth of a cycle per float, mostly hidden), a fixed task cost. A quarter task more per
+                    // thread: on a shared machine some thread finishes late, which favours a few tasks per thread.
+                    double rowsPerTask = plan.PanelsPerRowBlock * mr, colsPerTask = plan.PanelsPerColGroup * nr;
+                    double taskCost = rowsPerTask * colsPerTask / 32.0 + 0.5 * rowsPerTask + 0.1 * colsPerTask + 8.0;
+                    double cost = (rounds + 0.25) * taskCost;
                     if (cost < bestCost * 0.999) { bestCost = cost; best = plan; }
                 }
             return best;
@@ -163,16 +236,23 @@ internal static unsafe class GemmDriver
         }
     }
 
-    /// <summary>64-byte aligned scratch that lives as long as its thread: one shared B block per calling
-    /// thread and one A block per participating thread. Freed by a finalizer when the thread ends.</summary>
+    /// <summary>64-byte aligned scratch that lives as long as its thread (at most 32 MiB of packed B on a
+    /// calling thread, an A block of ~170 KiB on each worker); grown on demand, freed by a finalizer when the
+    /// thread ends.</summary>
     internal static class Workspace
     {
         [ThreadStatic] private static Buffer? t_shared;
         [ThreadStatic] private static Buffer? t_local;
+        [ThreadStatic] private static Buffer? t_columns;
 
+        /// <summary>The packed B of one GEMM call (the calling thread owns it, all workers read it).</summary>
         public static float* Shared(long floats) => (t_shared ??= new Buffer()).Get(floats);
 
+        /// <summary>One task's packed A block.</summary>
         public static float* ThreadLocal(long floats) => (t_local ??= new Buffer()).Get(floats);
+
+        /// <summary>Column-gradient chunk of the convolution's backward-input pass (caller of the pass).</summary>
+        public static float* Columns(long floats) => (t_columns ??= new Buffer()).Get(floats);
 
         private sealed class Buffer
         {

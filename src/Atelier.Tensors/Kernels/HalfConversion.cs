@@ -6,7 +6,8 @@ namespace Atelier.Tensors.Kernels;
 /// <summary>
 /// Widening of the half-precision storage types to float32, scalar and vectorised. .NET exposes no
 /// vcvtph2ps / bf16 intrinsics, so the vector paths work on the bits. Both conversions are exact:
-/// every F16 and BF16 value (normal, subnormal, ±0, ±∞, NaN with its payload) has a float32 twin.
+/// every F16 and BF16 value (normal, subnormal, ±0, ±∞, NaN with its payload) has a float32 twin;
+/// F16 signalling NaNs come out quiet, as with the hardware instruction and .NET's (float)Half.
 /// </summary>
 internal static unsafe class HalfConversion
 {
@@ -29,8 +30,9 @@ internal static unsafe class HalfConversion
         // Normal and subnormal halves: the exponent lands in float position and one multiply by 2^112
         // rebiases it (a half subnormal becomes a float subnormal, which the multiply normalises exactly).
         Vector512<float> finite = shifted.AsSingle() * Vector512.Create(Rebias).AsSingle();
-        // Infinity and NaN: all-ones exponent, mantissa (NaN payload) kept.
-        Vector512<float> special = (shifted | Vector512.Create(0x7F800000u)).AsSingle();
+        // Infinity and NaN: all-ones exponent, mantissa (NaN payload) kept, NaNs quieted as vcvtph2ps does.
+        Vector512<float> special = (shifted | Vector512.Create(0x7F800000u)
+            | (Vector512.GreaterThan(em, Vector512.Create(0x7C00u)) & Vector512.Create(0x00400000u))).AsSingle();
         Vector512<float> magnitude = Vector512.ConditionalSelect(
             Vector512.GreaterThanOrEqual(em, Vector512.Create(0x7C00u)).AsSingle(), special, finite);
         return (magnitude.AsUInt32() | sign).AsSingle();
@@ -44,7 +46,8 @@ internal static unsafe class HalfConversion
         Vector256<uint> em = h & Vector256.Create(0x7FFFu);
         Vector256<uint> shifted = em << 13;
         Vector256<float> finite = shifted.AsSingle() * Vector256.Create(Rebias).AsSingle();
-        Vector256<float> special = (shifted | Vector256.Create(0x7F800000u)).AsSingle();
+        Vector256<float> special = (shifted | Vector256.Create(0x7F800000u)
+            | (Vector256.GreaterThan(em, Vector256.Create(0x7C00u)) & Vector256.Create(0x00400000u))).AsSingle();
         Vector256<float> magnitude = Vector256.ConditionalSelect(
             Vector256.GreaterThanOrEqual(em, Vector256.Create(0x7C00u)).AsSingle(), special, finite);
         return (magnitude.AsUInt32() | sign).AsSingle();
