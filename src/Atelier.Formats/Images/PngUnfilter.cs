@@ -104,6 +104,11 @@ internal static class PngUnfilter
     /// </summary>
     private static void PerPixel(PngFilterType type, Span<byte> row, ReadOnlySpan<byte> prior, int bpp)
     {
+        if (row.Length < bpp + 8)
+        {
+            ReferenceFrom(type, row, prior, bpp, 0);
+            return;
+        }
         // The first pixel has no left neighbour: a = c = 0, so Average adds b/2 and Paeth adds b.
         ReferenceFirstPixel(type, row, prior, bpp);
         ulong keep = bpp == 8 ? 0 : ulong.MaxValue << (8 * bpp); // bytes of later pixels inside the 8-byte window
@@ -130,7 +135,7 @@ internal static class PngUnfilter
 
     private static void ReferenceFirstPixel(PngFilterType type, Span<byte> row, ReadOnlySpan<byte> prior, int bpp)
     {
-        for (int i = 0; i < bpp && i < row.Length; i++)
+        for (int i = 0; i < bpp; i++)
         {
             row[i] += type switch
             {
