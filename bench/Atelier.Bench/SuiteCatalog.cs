@@ -3,5 +3,5 @@ namespace Atelier.Bench;
 /// <summary>The suites, in the order a full run prints them. Add a suite here when adding its file under Suites/.</summary>
 internal static class SuiteCatalog
 {
-    public static IBenchSuite[] All() => [];
+    public static IBenchSuite[] All() => [new Suites.PngSuite()];
 }

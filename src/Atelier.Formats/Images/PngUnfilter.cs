@@ -98,9 +98,10 @@ internal static class PngUnfilter
     }
 
     /// <summary>
-    /// Sub, Average and Paeth for bpp 3–8: one pixel per step. Each step loads 8 bytes at the pixel (the bytes past the
-    /// pixel belong to later, still filtered pixels of the same row and are written back unchanged), so it runs while
-    /// 8 bytes remain and the reference finishes the row.
+    /// Sub, Average and Paeth for bpp 3–8: one pixel per step in a 128-bit register. Each step loads 8 bytes at the pixel
+    /// (the bytes past it belong to later pixels and are ignored) and stores exactly bpp bytes: an 8-byte store would
+    /// overlap the next step's load and stall store-to-load forwarding. Runs while 8 bytes remain; the reference
+    /// finishes the row.
     /// </summary>
     private static void PerPixel(PngFilterType type, Span<byte> row, ReadOnlySpan<byte> prior, int bpp)
     {
@@ -111,26 +112,16 @@ internal static class PngUnfilter
         }
         // The first pixel has no left neighbour: a = c = 0, so Average adds b/2 and Paeth adds b.
         ReferenceFirstPixel(type, row, prior, bpp);
-        ulong keep = bpp == 8 ? 0 : ulong.MaxValue << (8 * bpp); // bytes of later pixels inside the 8-byte window
-        var a = Load8(row, 0);                                    // reconstructed left pixel
-        var c = Load8(prior, 0);                                  // prior row's left pixel
-        int i = bpp;
-        for (; i + 8 <= row.Length; i += bpp)
+        // Bounds: every load reads [i, i + 8) with i + 8 <= row.Length == prior.Length, every store writes [i, i + bpp).
+        ref byte r = ref MemoryMarshal.GetReference(row);
+        ref byte p = ref MemoryMarshal.GetReference(prior);
+        int end = type switch
         {
-            var x = Load8(row, i);
-            var b = Load8(prior, i);
-            Vector128<byte> recon = type switch
-            {
-                PngFilterType.Sub => x + a,
-                PngFilterType.Average => x + ((a & b) + Vector128.ShiftRightLogical(a ^ b, 1)), // floor((a + b) / 2) without overflow
-                _ => x + Paeth(a, b, c),
-            };
-            ulong merged = (recon.AsUInt64().ToScalar() & ~keep) | (x.AsUInt64().ToScalar() & keep);
-            MemoryMarshal.Write(row.Slice(i, 8), in merged);
-            a = Vector128.CreateScalar(merged).AsByte();
-            c = b;
-        }
-        ReferenceFrom(type, row, prior, bpp, i);
+            PngFilterType.Sub => Sub(ref r, row.Length, bpp),
+            PngFilterType.Average => Average(ref r, ref p, row.Length, bpp),
+            _ => Paeth(ref r, ref p, row.Length, bpp),
+        };
+        ReferenceFrom(type, row, prior, bpp, end);
     }
 
     private static void ReferenceFirstPixel(PngFilterType type, Span<byte> row, ReadOnlySpan<byte> prior, int bpp)
@@ -146,25 +137,79 @@ internal static class PngUnfilter
         }
     }
 
-    /// <summary>Paeth predictor on the low 8 bytes, in 16-bit lanes (differences need 10 bits with sign).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<byte> Paeth(Vector128<byte> a8, Vector128<byte> b8, Vector128<byte> c8)
+    private static int Sub(ref byte row, int length, int bpp)
     {
-        var a = Vector128.WidenLower(a8).AsInt16();
-        var b = Vector128.WidenLower(b8).AsInt16();
-        var c = Vector128.WidenLower(c8).AsInt16();
-        var pa = Vector128.Abs(b - c);     // |p − a| with p = a + b − c
-        var pb = Vector128.Abs(a - c);     // |p − b|
-        var pc = Vector128.Abs(a + b - c - c); // |p − c|
-        var useA = Vector128.LessThanOrEqual(pa, pb) & Vector128.LessThanOrEqual(pa, pc);
-        var useB = Vector128.LessThanOrEqual(pb, pc);
-        var predictor = Vector128.ConditionalSelect(useA, a, Vector128.ConditionalSelect(useB, b, c));
-        return Vector128.Narrow(predictor.AsUInt16(), predictor.AsUInt16());
+        var a = Load8(ref row, 0); // reconstructed left pixel
+        int i = bpp;
+        for (; i + 8 <= length; i += bpp)
+        {
+            a = Load8(ref row, i) + a;
+            Store(ref row, i, a, bpp);
+        }
+        return i;
+    }
+
+    private static int Average(ref byte row, ref byte prior, int length, int bpp)
+    {
+        var a = Load8(ref row, 0);
+        int i = bpp;
+        for (; i + 8 <= length; i += bpp)
+        {
+            var b = Load8(ref prior, i);
+            a = Load8(ref row, i) + ((a & b) + Vector128.ShiftRightLogical(a ^ b, 1)); // floor((a + b) / 2) without overflow
+            Store(ref row, i, a, bpp);
+        }
+        return i;
+    }
+
+    /// <summary>Paeth in 16-bit lanes (the differences need 10 bits with sign); ties resolved a, b, c as libpng's SSE2 code does.</summary>
+    private static int Paeth(ref byte row, ref byte prior, int length, int bpp)
+    {
+        var a = Vector128.WidenLower(Load8(ref row, 0)).AsInt16();
+        var c = Vector128.WidenLower(Load8(ref prior, 0)).AsInt16();
+        var low = Vector128.Create((short)0xFF);
+        int i = bpp;
+        for (; i + 8 <= length; i += bpp)
+        {
+            var b = Vector128.WidenLower(Load8(ref prior, i)).AsInt16();
+            var x = Vector128.WidenLower(Load8(ref row, i)).AsInt16();
+            var pa = Vector128.Abs(b - c);         // |p − a| with p = a + b − c
+            var pb = Vector128.Abs(a - c);         // |p − b|
+            var pc = Vector128.Abs(a + b - c - c); // |p − c|
+            var smallest = Vector128.Min(pc, Vector128.Min(pa, pb));
+            var predictor = Vector128.ConditionalSelect(Vector128.Equals(smallest, pa), a,
+                Vector128.ConditionalSelect(Vector128.Equals(smallest, pb), b, c));
+            a = (x + predictor) & low;
+            Store(ref row, i, Vector128.Narrow(a.AsUInt16(), a.AsUInt16()), bpp);
+            c = b;
+        }
+        return i;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<byte> Load8(ReadOnlySpan<byte> span, int offset)
-        => Vector128.CreateScalar(MemoryMarshal.Read<ulong>(span.Slice(offset, 8))).AsByte();
+    private static Vector128<byte> Load8(ref byte data, int offset)
+        => Vector128.CreateScalar(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref data, offset))).AsByte();
+
+    /// <summary>Stores the low <paramref name="bpp"/> bytes (3–8) of the vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(ref byte data, int offset, Vector128<byte> value, int bpp)
+    {
+        ref byte d = ref Unsafe.Add(ref data, offset);
+        ulong v = value.AsUInt64().ToScalar();
+        switch (bpp)
+        {
+            case 4:
+                Unsafe.WriteUnaligned(ref d, (uint)v);
+                break;
+            case 8:
+                Unsafe.WriteUnaligned(ref d, v);
+                break;
+            default:
+                for (int k = 0; k < bpp; k++)
+                    Unsafe.Add(ref d, k) = (byte)(v >> (8 * k));
+                break;
+        }
+    }
 
     private static void CheckArguments(Span<byte> row, ReadOnlySpan<byte> prior, int bpp)
     {
