@@ -21,6 +21,11 @@ public static class PngEncoder
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(destination);
         options ??= PngEncodeOptions.Fast;
+        // Everything is checked before the first byte is written, so a refused call leaves the destination untouched.
+        if (options.IdatChunkBytes < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), options.IdatChunkBytes, "PngEncodeOptions.IdatChunkBytes must be at least 1.");
+        if (!Enum.IsDefined(options.Filter) || !Enum.IsDefined(options.Compression))
+            throw new ArgumentOutOfRangeException(nameof(options), options, "PngEncodeOptions: undefined filter strategy or compression level.");
         var chunks = metadata?.Chunks ?? [];
         for (int i = 0; i < chunks.Count; i++)
         {

@@ -132,6 +132,9 @@ public sealed class PngRoundTripTests : IDisposable
         Assert.Throws<ArgumentException>(() => new PngRawChunk("tRNS", [1]));
         Assert.Throws<ArgumentException>(() => new PngRawChunk("tEXt", [1]));
         Assert.Throws<ArgumentException>(() => new PngRawChunk("ab", [1]));
+        var untouched = new MemoryStream();
+        Assert.Throws<ArgumentOutOfRangeException>(() => PngEncoder.Encode(TestImages.Noise(2, 2, 3, 1), untouched, new PngEncodeOptions { IdatChunkBytes = 0 }));
+        Assert.Equal(0, untouched.Length);
         var nulls = new PngMetadata();
         nulls.Chunks.Add(null!);
         Assert.Throws<ArgumentException>(() => PngEncoder.Encode(TestImages.Noise(2, 2, 3, 1), null, nulls));
