@@ -31,6 +31,7 @@ internal sealed class PngSuite : IBenchSuite
 
         yield return Row("decode (fast file)", shape, rgbaBytes, Best(repeats, () => PngDecoder.Decode(fast)), $"file {fast.Length / 1024} KiB");
         yield return Row("decode (small file)", shape, rgbaBytes, Best(repeats, () => PngDecoder.Decode(small)), $"file {small.Length / 1024} KiB");
+        yield return Row("read info (chunks + CRC)", shape, rgbaBytes, Best(repeats, () => PngDecoder.ReadInfo(fast)), "layout pass of decode, no inflate");
         yield return Row("decode16 (fast file)", shape, rgbaBytes, Best(repeats, () => PngDecoder.Decode16(fast)), "16-bit RGBA output");
         yield return Row("encode fast", shape, rgbaBytes, Best(repeats, () => PngEncoder.Encode(image, PngEncodeOptions.Fast)), $"{fast.Length / 1024} KiB, Sub/Up + Fastest");
         yield return Row("encode small", shape, rgbaBytes, Best(Math.Max(1, repeats / 3), () => PngEncoder.Encode(image, PngEncodeOptions.Small)), $"{small.Length / 1024} KiB, adaptive + SmallestSize");

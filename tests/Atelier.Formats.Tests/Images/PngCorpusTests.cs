@@ -9,14 +9,29 @@ namespace Atelier.Formats.Tests.Images;
 /// × interlace, palettes and tRNS, 16-bit, odd sizes, text chunks) and compares every file with the script's expected
 /// pixels and metadata. All differences are collected so one run names every failing file.
 /// </summary>
-public sealed class PngCorpusTests : IDisposable
+public sealed class PngCorpusTests(PngCorpusTests.Corpus corpus) : IClassFixture<PngCorpusTests.Corpus>
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "atelier-png-corpus-" + Guid.NewGuid().ToString("N"));
+    private readonly string _directory = corpus.Directory;
 
-    public void Dispose()
+    /// <summary>The corpus, written once for the class into a temporary folder that is deleted afterwards.</summary>
+    public sealed class Corpus : IDisposable
     {
-        if (Directory.Exists(_directory))
-            Directory.Delete(_directory, recursive: true);
+        private readonly Lazy<(int ExitCode, string Output)> _run;
+
+        public Corpus()
+        {
+            _run = new(() => PngCorpusScript.Run(Directory));
+        }
+
+        public string Directory { get; } = Path.Combine(Path.GetTempPath(), "atelier-png-corpus-" + Guid.NewGuid().ToString("N"));
+
+        public (int ExitCode, string Output) Write() => _run.Value;
+
+        public void Dispose()
+        {
+            if (System.IO.Directory.Exists(Directory))
+                System.IO.Directory.Delete(Directory, recursive: true);
+        }
     }
 
     [SkippableFact]
@@ -80,7 +95,7 @@ public sealed class PngCorpusTests : IDisposable
     private JsonElement WriteCorpus()
     {
         PngCorpusScript.SkipUnlessAvailable();
-        var (exitCode, output) = PngCorpusScript.Run(_directory);
+        var (exitCode, output) = corpus.Write();
         Assert.True(exitCode == 0, $"png-corpus.py failed ({exitCode}):\n{output}");
         return JsonDocument.Parse(File.ReadAllBytes(Path.Combine(_directory, "manifest.json"))).RootElement;
     }
