@@ -10,9 +10,9 @@ namespace Atelier.Formats.Images;
 /// and becomes the reconstructed bytes; <c>prior</c> is the reconstructed previous scanline of the same pass (all
 /// zeros for the first). <c>bpp</c> is <see cref="PngHeader.FilterStride"/> (1–8).
 /// <see cref="Reference"/> is the definition, byte by byte. <see cref="Apply"/> is the fast path: Up is a plain vector
-/// add; Sub, Average and Paeth depend on the reconstructed pixel to the left, so for bpp ≥ 3 they process one pixel per
-/// step in a 128-bit register (Paeth in 16-bit lanes), the scheme of libpng's SSE2 filters. Without hardware vector
-/// support, and for bpp 1 and 2, Apply runs the reference. Results are identical on every CPU.
+/// add; Sub, Average and Paeth depend on the reconstructed pixel to the left, so they process one pixel per step in a
+/// 128-bit register (Paeth in 16-bit lanes), the scheme of libpng's SSE2 filters. Without hardware vector support
+/// Apply runs the reference. Results are identical on every CPU. Speed: bench suite "png" (unfilter rows).
 /// </summary>
 internal static class PngUnfilter
 {
@@ -26,7 +26,7 @@ internal static class PngUnfilter
             case PngFilterType.Up:
                 Up(row, prior);
                 return;
-            case PngFilterType.Sub or PngFilterType.Average or PngFilterType.Paeth when bpp >= 3 && Vector128.IsHardwareAccelerated && BitConverter.IsLittleEndian:
+            case PngFilterType.Sub or PngFilterType.Average or PngFilterType.Paeth when Vector128.IsHardwareAccelerated && BitConverter.IsLittleEndian:
                 PerPixel(type, row, prior, bpp);
                 return;
             default:
@@ -98,7 +98,7 @@ internal static class PngUnfilter
     }
 
     /// <summary>
-    /// Sub, Average and Paeth for bpp 3–8: one pixel per step in a 128-bit register. Each step loads 8 bytes at the pixel
+    /// Sub, Average and Paeth: one pixel per step in a 128-bit register. Each step loads 8 bytes at the pixel
     /// (the bytes past it belong to later pixels and are ignored) and stores exactly bpp bytes: an 8-byte store would
     /// overlap the next step's load and stall store-to-load forwarding. Runs while 8 bytes remain; the reference
     /// finishes the row.
@@ -190,25 +190,30 @@ internal static class PngUnfilter
     private static Vector128<byte> Load8(ref byte data, int offset)
         => Vector128.CreateScalar(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref data, offset))).AsByte();
 
-    /// <summary>Stores the low <paramref name="bpp"/> bytes (3–8) of the vector.</summary>
+    /// <summary>Stores the low <paramref name="bpp"/> bytes (1–8) of the vector, widest pieces first.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(ref byte data, int offset, Vector128<byte> value, int bpp)
     {
         ref byte d = ref Unsafe.Add(ref data, offset);
         ulong v = value.AsUInt64().ToScalar();
-        switch (bpp)
+        if (bpp == 8)
         {
-            case 4:
-                Unsafe.WriteUnaligned(ref d, (uint)v);
-                break;
-            case 8:
-                Unsafe.WriteUnaligned(ref d, v);
-                break;
-            default:
-                for (int k = 0; k < bpp; k++)
-                    Unsafe.Add(ref d, k) = (byte)(v >> (8 * k));
-                break;
+            Unsafe.WriteUnaligned(ref d, v);
+            return;
         }
+        int at = 0;
+        if ((bpp & 4) != 0)
+        {
+            Unsafe.WriteUnaligned(ref d, (uint)v);
+            at = 4;
+        }
+        if ((bpp & 2) != 0)
+        {
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref d, at), (ushort)(v >> (8 * at)));
+            at += 2;
+        }
+        if ((bpp & 1) != 0)
+            Unsafe.Add(ref d, at) = (byte)(v >> (8 * at));
     }
 
     private static void CheckArguments(Span<byte> row, ReadOnlySpan<byte> prior, int bpp)
