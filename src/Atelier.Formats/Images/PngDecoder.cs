@@ -119,7 +119,7 @@ public static class PngDecoder
             {
                 int y = pass.YStart + j * pass.YStep;
                 var line = current.AsSpan(0, rowBytes + 1);
-                inflated += Inflate(inflater, source, line, inflated, expected, Where(passes.Count, p, j, y));
+                inflated += Inflate(inflater, source, line, inflated, expected, passes.Count, p, j, y);
                 byte filter = line[0];
                 if (filter > (byte)PngFilterType.Paeth)
                     throw new PngFormatException("IDAT", source.CurrentChunkOffset, $"{Where(passes.Count, p, j, y)} has filter type {filter}; expected 0–4 (None, Sub, Up, Average, Paeth).");
@@ -147,7 +147,8 @@ public static class PngDecoder
         }
     }
 
-    private static int Inflate(ZLibStream inflater, PngSegmentStream source, Span<byte> line, long inflated, long expected, string where)
+    /// <summary>Fills <paramref name="line"/> from the inflater; the pass and row only serve the error message.</summary>
+    private static int Inflate(ZLibStream inflater, PngSegmentStream source, Span<byte> line, long inflated, long expected, int passCount, int pass, int j, int y)
     {
         int filled = 0;
         try
@@ -156,13 +157,13 @@ public static class PngDecoder
             {
                 int n = inflater.Read(line.Slice(filled));
                 if (n == 0)
-                    throw new PngFormatException("IDAT", source.CurrentChunkOffset, $"the image data ends after {inflated + filled} of {expected} inflated bytes, in {where} (truncated or corrupt zlib stream).");
+                    throw new PngFormatException("IDAT", source.CurrentChunkOffset, $"the image data ends after {inflated + filled} of {expected} inflated bytes, in {Where(passCount, pass, j, y)} (truncated or corrupt zlib stream).");
                 filled += n;
             }
         }
         catch (InvalidDataException e)
         {
-            throw new PngFormatException("IDAT", source.CurrentChunkOffset, $"the zlib stream is corrupt at {where}: {e.Message}", e);
+            throw new PngFormatException("IDAT", source.CurrentChunkOffset, $"the zlib stream is corrupt at {Where(passCount, pass, j, y)}: {e.Message}", e);
         }
         return filled;
     }
