@@ -10,18 +10,21 @@ namespace Atelier.Formats.Tokenizers;
 /// for what prompts realistically contain. Our own design, in two steps:
 /// <list type="number">
 /// <item>Whole text: when every character stands for a byte (<see cref="Windows1252.MojibakeByte"/>), the text
-/// holds at least one <i>telltale sequence</i> and the bytes are valid UTF-8, the decoded text replaces it. A space
-/// where a UTF-8 sequence needs its 0xA0 byte ("Ã " for "à": the no-break space got normalised) is restored
-/// when that makes the whole text valid UTF-8.</item>
+/// shows evidence (a telltale sequence, below) and the bytes are valid UTF-8, the decoded text replaces it. A space
+/// where a sequence needs its 0xA0 byte ("Ã " for "à": the no-break space got normalised) is turned back when that
+/// makes the whole text valid; "Ã "/"Â " right after a lowercase ASCII letter (or at the start) is evidence by
+/// itself ("voilÃ " → "voilà"), after a capital it is not ("IRMÃ E" is Portuguese).</item>
 /// <item>Piecewise (text that is partly correct, or holds characters outside the code page): each telltale
 /// sequence is decoded on its own.</item>
 /// </list>
-/// A telltale sequence is a complete, valid UTF-8 multi-byte sequence spelled in code-page characters whose lead
-/// is Â..Û (2 bytes, decoding to U+0080–U+06FF: Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic), à..ï (3 bytes)
-/// or ð..ô (4 bytes). Leads Ü..ß are left out on purpose: they decode to Syriac, Thaana and N'Ko, which nobody
-/// mis-decodes in practice, while "ß“" or "Ü»" is ordinary German. Legitimate text essentially never puts an
-/// accented capital right before a symbol that completes a valid sequence.
-/// Not covered (ftfy handles them, prompts do not carry them): other single-byte code pages (1250, 1251,
+/// A <b>telltale sequence</b> is a complete, valid UTF-8 multi-byte sequence spelled in code-page characters with
+/// a lead of Â..Û (2 bytes: Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic), à..ï (3 bytes) or ð..ô (4 bytes),
+/// except where correct text naturally forms one: leads Ü..ß (Syriac, Thaana, N'Ko, which nobody mis-decodes,
+/// while "ß“" or "Ü»" is ordinary German), and a word-final accented letter followed by closing punctuation or a
+/// no-break space ("été » ", "café”…", "ÉTÉ »"): when the first continuation is one of … ’ ” – — NBSP « », the
+/// sequence only counts after Â Ã Ä Å Î Ï Ð Ñ, whose mojibake uses those bytes all the time ("Ã«" = ë, "Ä…" = ą,
+/// "Ð»" = л) and which do not end words with such punctuation in practice.
+/// Not covered (ftfy handles them, prompts rarely carry them): other single-byte code pages (1250, 1251,
 /// MacRoman, cp437…), CESU-8/Java "UTF-8 variants", and sequences whose lost bytes became '?' or U+FFFD.
 /// </summary>
 internal static class Mojibake
@@ -67,9 +70,13 @@ internal static class Mojibake
                 return null;
             bytes[i] = (byte)b;
         }
-        if (!ContainsTelltale(bytes))
+        bool evidence = ContainsTelltale(bytes);
+        if (evidence && DecodeStrict(bytes) is { } decoded)
+            return decoded;
+        bool lowercaseContext = false;
+        if (!RestoreNoBreakSpaces(bytes, ref lowercaseContext) || !(evidence || lowercaseContext))
             return null;
-        return DecodeStrict(bytes) ?? (RestoreNoBreakSpaces(bytes) ? DecodeStrict(bytes) : null);
+        return DecodeStrict(bytes);
     }
 
     private static string FixPiecewise(string text)
@@ -80,7 +87,7 @@ internal static class Mojibake
         for (int i = 0; i < text.Length; i++)
         {
             int lead = Windows1252.MojibakeByte(text[i]);
-            int length = lead < 0 ? 0 : TelltaleLength((byte)lead);
+            int length = lead < 0 ? 0 : SequenceLength((byte)lead);
             if (length == 0 || i + length > text.Length)
                 continue;
             sequence[0] = (byte)lead;
@@ -91,7 +98,7 @@ internal static class Mojibake
                 complete = b is >= 0x80 and <= 0xBF;
                 sequence[k] = (byte)b;
             }
-            if (!complete || DecodeStrict(sequence[..length]) is not { } decoded)
+            if (!complete || !IsTelltale(sequence[..length]) || DecodeStrict(sequence[..length]) is not { } decoded)
                 continue;
             builder ??= new StringBuilder(text.Length);
             builder.Append(text, copied, i - copied).Append(decoded);
@@ -103,47 +110,70 @@ internal static class Mojibake
         return builder.Append(text, copied, text.Length - copied).ToString();
     }
 
-    /// <summary>The length of the UTF-8 sequence a telltale lead byte starts, or 0 when the byte is no telltale lead.</summary>
-    private static int TelltaleLength(byte lead) => lead switch
+    /// <summary>The length of the UTF-8 sequence a lead byte starts (2, 3, 4), or 0 for any other byte.</summary>
+    private static int SequenceLength(byte lead) => lead switch
     {
-        >= 0xC2 and <= 0xDB => 2,
+        >= 0xC2 and <= 0xDF => 2,
         >= 0xE0 and <= 0xEF => 3,
         >= 0xF0 and <= 0xF4 => 4,
         _ => 0,
     };
 
+    /// <summary>A complete sequence (lead and continuations present) that counts as evidence of mojibake; see the class summary.</summary>
+    private static bool IsTelltale(ReadOnlySpan<byte> sequence)
+    {
+        byte lead = sequence[0];
+        if (lead is >= 0xDC and <= 0xDF)
+            return false;
+        bool punctuationFirst = sequence[1] is 0x85 or 0x92 or 0x94 or 0x96 or 0x97 or 0xA0 or 0xAB or 0xBB;
+        bool leadUsesPunctuation = lead is (>= 0xC2 and <= 0xC5) or (>= 0xCE and <= 0xD1) or >= 0xF0;
+        return (!punctuationFirst || leadUsesPunctuation) && DecodeStrict(sequence) is not null;
+    }
+
     private static bool ContainsTelltale(byte[] bytes)
     {
         for (int i = 0; i < bytes.Length; i++)
         {
-            int length = TelltaleLength(bytes[i]);
+            int length = SequenceLength(bytes[i]);
             if (length == 0 || i + length > bytes.Length)
                 continue;
             int k = 1;
             while (k < length && bytes[i + k] is >= 0x80 and <= 0xBF)
                 k++;
-            if (k == length && DecodeStrict(bytes.AsSpan(i, length)) is not null)
+            if (k == length && IsTelltale(bytes.AsSpan(i, length)))
                 return true;
         }
         return false;
     }
 
-    /// <summary>Turns 0x20 back into 0xA0 wherever a UTF-8 sequence expects a continuation byte; true when any changed.</summary>
-    private static bool RestoreNoBreakSpaces(byte[] bytes)
+    /// <summary>
+    /// Turns 0x20 back into 0xA0 wherever a UTF-8 sequence expects a continuation byte; true when any changed.
+    /// <paramref name="lowercaseContext"/> is set when one of them completes "Ã "/"Â " at the start of the text or after a
+    /// lowercase ASCII letter (with at most one space between).
+    /// </summary>
+    private static bool RestoreNoBreakSpaces(byte[] bytes, ref bool lowercaseContext)
     {
         bool changed = false;
         int expected = 0;
-        foreach (ref byte b in bytes.AsSpan())
+        for (int i = 0; i < bytes.Length; i++)
         {
+            ref byte b = ref bytes[i];
             if (expected > 0 && b == 0x20)
             {
                 b = 0xA0;
                 changed = true;
+                if (bytes[i - 1] is 0xC2 or 0xC3)
+                {
+                    int before = i - 2;
+                    if (before >= 0 && bytes[before] == 0x20)
+                        before--;
+                    lowercaseContext |= i == 1 || (before >= 0 && bytes[before] is >= (byte)'a' and <= (byte)'z');
+                }
             }
             if (expected > 0 && b is >= 0x80 and <= 0xBF)
                 expected--;
             else
-                expected = b switch { >= 0xC2 and <= 0xDF => 1, >= 0xE0 and <= 0xEF => 2, >= 0xF0 and <= 0xF4 => 3, _ => 0 };
+                expected = Math.Max(SequenceLength(b) - 1, 0);
         }
         return changed;
     }

@@ -18,6 +18,11 @@ public class ClipTextCleanerTests
     [InlineData("café cafÃ©", "café café")]
     [InlineData("â€œquotedâ€\u009d", "\"quoted\"")]                               // Latin-1 and Windows-1252 mixed (0x9D kept as C1)
     [InlineData("voilÃ\u0020 cafÃ©", "voilà café")]                              // 0xA0 that became a space
+    [InlineData("voilÃ ", "voilà")]                                                // ... evidence enough after a lowercase letter
+    [InlineData("Ã  la carte", "à la carte")]                                      // ... or at the start
+    [InlineData("zaÅ¼Ã³Å‚Ä‡ gÄ™Å›lÄ… jaÅºÅ„", "zażółć gęślą jaźń")]              // Polish: Latin Extended-A
+    [InlineData("gęślÄ… jaźń", "gęślą jaźń")]                                       // partly correct: "Ä…" alone
+    [InlineData("Ð»ÐµÑ\u0081 Ð¸ Ð¼Ð¾Ñ€Ðµ", "лес и море")]                       // Cyrillic with a C1 byte (0x81)
     public void RepairsMojibake(string input, string expected)
         => Assert.Equal(expected, TextFixer.FixText(input));
 
@@ -26,9 +31,11 @@ public class ClipTextCleanerTests
     [InlineData("ünïcödé ßtraße Ångström")]
     [InlineData("„Straße“ und »Grüße«")]          // ß/Ü before quotes would be valid UTF-8 (N'Ko), but is German
     [InlineData("mixed ✨ symbols ™ © ® ° ± × ÷ € £ ¥")]
-    [InlineData("IRMÃ E")]                          // a lone "Ã " is Portuguese, not evidence of mojibake
+    [InlineData("IRMÃ E")]                          // a lone "Ã " after a capital is Portuguese, not evidence of mojibake
+    [InlineData("« L'ÉTÉ\u00A0» et «\u00A0été\u00A0»")] // É + no-break space would be valid UTF-8 (U+0260)
+    [InlineData("un café”… très ‘bon’")]            // é ” … would be valid UTF-8 (U+9505)
     public void LeavesCorrectTextAlone(string input)
-        => Assert.Equal(input.Replace('„', '"').Replace('“', '"'), TextFixer.FixText(input));
+        => Assert.Equal(input.Replace('„', '"').Replace('“', '"').Replace('”', '"').Replace('‘', '\'').Replace('’', '\''), TextFixer.FixText(input));
 
     [Theory]
     [InlineData("Tom &amp; Jerry &lt;3 &quot;x&quot;", "Tom & Jerry <3 \"x\"")]
