@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Atelier.Formats.Tokenizers;
@@ -36,16 +37,16 @@ internal sealed class BpeModel
             _byteEndIds[b] = RequireBase(symbol + ByteLevelAlphabet.EndOfWord, b, vocabName);
         }
 
-        _merges = new Dictionary<long, (int, int)>(merges.Count);
+        _merges = new Dictionary<long, (int, int)>(merges.Count, SymbolPair.Comparer);
         for (int rank = 0; rank < merges.Count; rank++)
         {
             BpeMerge merge = merges[rank];
             int left = RequireSymbol(merge.Left, merge, mergesName, vocabName);
             int right = RequireSymbol(merge.Right, merge, mergesName, vocabName);
             int merged = RequireSymbol(merge.Left + merge.Right, merge, mergesName, vocabName);
-            if (!_merges.TryAdd(PairKey(left, right), (rank, merged)))
+            if (!_merges.TryAdd(SymbolPair.Pack(left, right), (rank, merged)))
                 throw new TokenizerFormatException(mergesName, merge.Line,
-                    $"the merge \"{merge.Left} {merge.Right}\" already appeared on line {merges[_merges[PairKey(left, right)].Rank].Line}; each pair may be merged once");
+                    $"the merge \"{merge.Left} {merge.Right}\" already appeared on line {merges[_merges[SymbolPair.Pack(left, right)].Rank].Line}; each pair may be merged once");
         }
         _cacheBySpan = _cache.GetAlternateLookup<ReadOnlySpan<char>>();
     }
@@ -72,6 +73,8 @@ internal sealed class BpeModel
         return ids;
     }
 
+    // One call can loop for long on a long word; optimise it from the first call rather than run tier-0 code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int[] Merge(ReadOnlySpan<char> word)
     {
         int byteCount = Encoding.UTF8.GetByteCount(word);
@@ -87,7 +90,7 @@ internal sealed class BpeModel
             int bestRank = int.MaxValue, bestLeft = 0, bestRight = 0, bestMerged = 0;
             for (int i = 0; i + 1 < count; i++)
             {
-                if (_merges.TryGetValue(PairKey(symbols[i], symbols[i + 1]), out var merge) && merge.Rank < bestRank)
+                if (_merges.TryGetValue(SymbolPair.Pack(symbols[i], symbols[i + 1]), out var merge) && merge.Rank < bestRank)
                     (bestRank, bestLeft, bestRight, bestMerged) = (merge.Rank, symbols[i], symbols[i + 1], merge.Merged);
             }
             if (bestRank == int.MaxValue)
@@ -117,6 +120,4 @@ internal sealed class BpeModel
     private int RequireSymbol(string symbol, BpeMerge merge, string mergesName, string vocabName)
         => _ids.TryGetValue(symbol, out int id) ? id : throw new TokenizerFormatException(mergesName, merge.Line,
             $"the merge \"{merge.Left} {merge.Right}\" uses or makes the symbol {BpeFiles.Quote(symbol)}, which is not in {vocabName}; the two files do not belong together");
-
-    private static long PairKey(int left, int right) => ((long)left << 32) | (uint)right;
 }

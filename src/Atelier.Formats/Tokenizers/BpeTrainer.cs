@@ -63,18 +63,18 @@ public sealed class BpeTrainer
             frequency[w] = wordFrequency[words[w]];
         }
 
-        var pairCount = new Dictionary<long, long>();
-        var pairWords = new Dictionary<long, HashSet<int>>();
+        var pairCount = new Dictionary<long, long>(SymbolPair.Comparer);
+        var pairWords = new Dictionary<long, HashSet<int>>(SymbolPair.Comparer);
         for (int w = 0; w < words.Length; w++)
             for (int i = 0; i + 1 < wordLength[w]; i++)
-                AddPair(PairKey(wordSymbols[w][i], wordSymbols[w][i + 1]), frequency[w], w);
+                AddPair(SymbolPair.Pack(wordSymbols[w][i], wordSymbols[w][i + 1]), frequency[w], w);
 
         var heap = new PriorityQueue<long, (long Count, int Left, int Right)>(new RankComparer(symbols));
         foreach ((long pair, long count) in pairCount)
-            heap.Enqueue(pair, (count, Left(pair), Right(pair)));
+            heap.Enqueue(pair, (count, SymbolPair.Left(pair), SymbolPair.Right(pair)));
 
         var merges = new List<(string, string)>();
-        var changed = new HashSet<long>();
+        var changed = new HashSet<long>(SymbolPair.Comparer);
         int targetSymbols = _options.VocabularySize - 2;
         while (symbols.Count < targetSymbols && heap.TryDequeue(out long best, out var key))
         {
@@ -83,7 +83,7 @@ public sealed class BpeTrainer
             if (count < _options.MinPairFrequency)
                 break;
 
-            int left = Left(best), right = Right(best);
+            int left = SymbolPair.Left(best), right = SymbolPair.Right(best);
             string mergedText = symbols[left] + symbols[right];
             if (mergedText == _options.BosToken || mergedText == _options.EosToken)
                 throw new InvalidOperationException($"BPE training produced the special token {mergedText} as a merge; the pre-tokenizer should make that impossible.");
@@ -97,7 +97,7 @@ public sealed class BpeTrainer
             {
                 int[] s = wordSymbols[w];
                 for (int i = 0; i + 1 < wordLength[w]; i++)
-                    changed.Add(AddPair(PairKey(s[i], s[i + 1]), -frequency[w], w));
+                    changed.Add(AddPair(SymbolPair.Pack(s[i], s[i + 1]), -frequency[w], w));
                 int write = 0;
                 for (int read = 0; read < wordLength[w]; read++)
                 {
@@ -113,14 +113,14 @@ public sealed class BpeTrainer
                 }
                 wordLength[w] = write;
                 for (int i = 0; i + 1 < write; i++)
-                    changed.Add(AddPair(PairKey(s[i], s[i + 1]), frequency[w], w));
+                    changed.Add(AddPair(SymbolPair.Pack(s[i], s[i + 1]), frequency[w], w));
             }
             foreach (long pair in changed)
             {
                 long now = pairCount[pair];
                 if (now > 0)
                 {
-                    heap.Enqueue(pair, (now, Left(pair), Right(pair)));
+                    heap.Enqueue(pair, (now, SymbolPair.Left(pair), SymbolPair.Right(pair)));
                 }
                 else
                 {
@@ -187,12 +187,6 @@ public sealed class BpeTrainer
         }
         return frequency;
     }
-
-    private static long PairKey(int left, int right) => ((long)left << 32) | (uint)right;
-
-    private static int Left(long pair) => (int)(pair >> 32);
-
-    private static int Right(long pair) => (int)(uint)pair;
 
     /// <summary>Heap order: higher count first, then ordinal order of the left symbol, then of the right symbol.</summary>
     private sealed class RankComparer(List<string> symbols) : IComparer<(long Count, int Left, int Right)>

@@ -9,7 +9,8 @@ namespace Atelier.Formats.Tokenizers;
 /// IS the token, and an SD 2.x tokenizer, whose pad token is "!", turns every '!' into token 0 as the reference
 /// does); (2) clean each piece (<see cref="ClipTextCleaner"/>: ftfy fixes, whitespace collapse, lowercase);
 /// (3) pre-tokenize (<see cref="ClipPreTokenizer"/>); (4) byte-level BPE per word (<see cref="BpeModel"/>).
-/// Thread-safe; loading takes ~100 ms for the 49,408-token CLIP vocabulary.
+/// Thread-safe. Loading parses and cross-checks both files; an inconsistency is a <see cref="TokenizerFormatException"/>
+/// naming the file and line.
 /// </summary>
 public sealed class ClipTokenizer
 {
@@ -19,6 +20,8 @@ public sealed class ClipTokenizer
     // The CLIP reference pre-seeds its BPE cache with these two strings, so the pre-tokenizer's literal matches
     // map to the special ids even when they came out of cleaning (e.g. "<|ENDOFTEXT|>" lowercased).
     private readonly (string Literal, int Id)[] _seededWords;
+
+    private static readonly string[] s_seededLiterals = ["<|startoftext|>", "<|endoftext|>"];
 
     private ClipTokenizer(BpeModel model, ClipTokenizerConfig config, string vocabName)
     {
@@ -31,8 +34,11 @@ public sealed class ClipTokenizer
         _specialIds = [BosTokenId, EosTokenId, UnkTokenId, PadTokenId];
         _splitTokens = new[] { config.BosToken, config.EosToken, config.UnkToken, config.PadToken }
             .Distinct(StringComparer.Ordinal).OrderByDescending(t => t.Length).ToArray();
-        _seededWords = new[] { "<|startoftext|>", "<|endoftext|>" }
-            .Where(t => model.TryGetId(t, out _)).Select(t => (t, model.TryGetId(t, out int id) ? id : -1)).ToArray();
+        var seeded = new List<(string, int)>();
+        foreach (string literal in s_seededLiterals)
+            if (model.TryGetId(literal, out int id))
+                seeded.Add((literal, id));
+        _seededWords = [.. seeded];
 
         int RequireToken(string token, string field) => model.TryGetId(token, out int id) ? id
             : throw new TokenizerFormatException(vocabName, null, $"the {field} {BpeFiles.Quote(token)} named by the tokenizer config is not in the vocabulary");

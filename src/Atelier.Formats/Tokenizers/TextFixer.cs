@@ -96,14 +96,7 @@ internal static class TextFixer
         for (int i = 0; i < text.Length; i++)
         {
             char c = text[i];
-            string? replacement = null;
-            if (c >= '\u0132')
-            {
-                string current = Ligature(c) ?? (s_widthMap.TryGetValue(c, out string? wide) ? wide : c.ToString());
-                string uncurled = UncurlQuotes(current);
-                if (!ReferenceEquals(uncurled, current) || current.Length != 1 || current[0] != c)
-                    replacement = uncurled;
-            }
+            string? replacement = c >= '\u0132' ? MapCharacter(c) : null;
             if (replacement is null)
             {
                 builder?.Append(c);
@@ -113,6 +106,14 @@ internal static class TextFixer
             builder.Append(replacement);
         }
         return builder?.ToString() ?? text;
+    }
+
+    private static string? MapCharacter(char c)
+    {
+        string? mapped = Ligature(c) ?? s_widthMap.GetValueOrDefault(c);
+        if (mapped is not null)
+            return UncurlQuotes(mapped);
+        return StraightQuote(c) is char straight ? straight.ToString() : null;
     }
 
     // ftfy's fix_latin_ligatures: the NFKD of these code points (and nothing else that NFKD would change).
@@ -128,21 +129,18 @@ internal static class TextFixer
     };
 
     // ftfy's uncurl_quotes: U+02BC and U+2018–U+201B become ', U+201C–U+201F become ".
+    private static char? StraightQuote(char c) => c switch
+    {
+        '\u02BC' or (>= '\u2018' and <= '\u201B') => '\'',
+        >= '\u201C' and <= '\u201F' => '"',
+        _ => null,
+    };
+
     private static string UncurlQuotes(string text)
     {
-        if (!text.AsSpan().ContainsAny('\u02BC', '\u2018', '\u2019') && !text.AsSpan().ContainsAnyInRange('\u201A', '\u201F'))
+        if (!text.Any(c => StraightQuote(c) is not null))
             return text;
-        var chars = text.ToCharArray();
-        for (int i = 0; i < chars.Length; i++)
-        {
-            chars[i] = chars[i] switch
-            {
-                '\u02BC' or (>= '\u2018' and <= '\u201B') => '\'',
-                >= '\u201C' and <= '\u201F' => '"',
-                _ => chars[i],
-            };
-        }
-        return new string(chars);
+        return string.Concat(text.Select(c => StraightQuote(c) ?? c));
     }
 
     private static string FixLineBreaks(string text)
