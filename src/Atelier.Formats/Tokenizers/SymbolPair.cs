@@ -2,8 +2,8 @@ namespace Atelier.Formats.Tokenizers;
 
 /// <summary>
 /// Two adjacent BPE symbol ids packed into one long (left in the high half), and a hash for it: the default
-/// <c>long.GetHashCode</c> is (high ^ low), which sends most pairs of small ids to a few buckets and made a
-/// 2,000-byte word take a second; a Fibonacci (multiplicative) hash spreads them.
+/// <c>long.GetHashCode</c> is (high ^ low), under which every pair with the same XOR of ids (many, since ids are
+/// small) shares a bucket; a Fibonacci (multiplicative) hash spreads them.
 /// </summary>
 internal static class SymbolPair
 {
