@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 
 namespace Atelier.Formats.Tokenizers;
@@ -186,12 +187,17 @@ public sealed class ClipTokenizer
                 continue;
             }
             bool endsWord = token.EndsWith(ByteLevelAlphabet.EndOfWord, StringComparison.Ordinal);
-            int symbolLength = endsWord ? token.Length - ByteLevelAlphabet.EndOfWord.Length : token.Length;
-            for (int i = 0; i < symbolLength; i++)
+            ReadOnlySpan<char> symbols = token.AsSpan(0, endsWord ? token.Length - ByteLevelAlphabet.EndOfWord.Length : token.Length);
+            if (IsByteLevel(symbols))
             {
-                if (!ByteLevelAlphabet.TryGetByte(token[i], out byte b))
-                    throw new InvalidOperationException($"Token {id} {BpeFiles.Quote(token)} holds a character outside the byte-level alphabet at position {i}; the vocabulary was validated on load, so this cannot happen.");
-                bytes.Add(b);
+                foreach (char c in symbols)
+                    bytes.Add(ByteLevelAlphabet.TryGetByte(c, out byte b) ? b : throw new UnreachableException());
+            }
+            else
+            {
+                // A vocabulary may hold extra tokens outside the byte alphabet (e.g. "<pad>"): they read as written.
+                Flush();
+                text.Append(symbols);
             }
             if (endsWord)
                 bytes.Add((byte)' ');
@@ -210,6 +216,14 @@ public sealed class ClipTokenizer
             text.Append(Encoding.UTF8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(bytes)));
             bytes.Clear();
         }
+    }
+
+    private static bool IsByteLevel(ReadOnlySpan<char> symbols)
+    {
+        foreach (char c in symbols)
+            if (!ByteLevelAlphabet.TryGetByte(c, out _))
+                return false;
+        return true;
     }
 
     /// <summary>The token string of an id (e.g. "photo&lt;/w&gt;").</summary>

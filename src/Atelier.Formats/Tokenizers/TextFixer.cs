@@ -25,6 +25,7 @@ internal static class TextFixer
 {
     // ftfy's max_decode_length: a longer line is fixed in pieces of this many UTF-16 units.
     private const int MaxSegmentLength = 1_000_000;
+    private const int MaxRounds = 32;
 
     private static readonly Dictionary<char, string> s_widthMap = LoadWidthMap();
 
@@ -41,7 +42,8 @@ internal static class TextFixer
             int lineEnd = text.IndexOf('\n', position) + 1;
             if (lineEnd == 0)
                 lineEnd = text.Length;
-            lineEnd = Math.Min(lineEnd, position + MaxSegmentLength);
+            if (lineEnd - position > MaxSegmentLength)
+                lineEnd = char.IsLowSurrogate(text[position + MaxSegmentLength]) ? position + MaxSegmentLength - 1 : position + MaxSegmentLength;
             string segment = text[position..lineEnd];
             if (unescapeHtml && segment.Contains('<'))
                 unescapeHtml = false;
@@ -53,7 +55,9 @@ internal static class TextFixer
 
     private static string FixSegment(string text, bool unescapeHtml)
     {
-        while (true)
+        // Every fix removes a defect or maps to a fixed form, so two or three rounds settle any real text; the
+        // bound only guards the process against an input that would make two fixes undo each other forever.
+        for (int round = 0; round < MaxRounds; round++)
         {
             if (IsPlainAscii(text, allowAmpersand: !unescapeHtml))
                 return text;
@@ -71,6 +75,7 @@ internal static class TextFixer
             if (text == original)
                 return text;
         }
+        return text;
     }
 
     /// <summary>Printable ASCII, tab and line feed, no '&amp;' unless allowed: every fix leaves such text unchanged.</summary>

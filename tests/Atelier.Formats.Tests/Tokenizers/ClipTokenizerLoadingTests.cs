@@ -21,6 +21,16 @@ public class ClipTokenizerLoadingTests
     }
 
     [Fact]
+    public void ExtraTokensOutsideTheByteAlphabetDecodeAsWritten()
+    {
+        var tokens = TestVocabulary.Tokens(s_merges);
+        tokens.Add("<pad>");
+        ClipTokenizer tokenizer = TestVocabulary.Load(TestVocabulary.VocabJson(tokens), TestVocabulary.MergesTxt(s_merges));
+        int pad = tokens.Count - 1;
+        Assert.Equal("hi <pad>low", tokenizer.Decode([.. tokenizer.Encode("hi"), pad, .. tokenizer.Encode("low")]));
+    }
+
+    [Fact]
     public void AMergeOfAnUnknownSymbolNamesTheLine()
     {
         var tokens = TestVocabulary.Tokens(s_merges);
