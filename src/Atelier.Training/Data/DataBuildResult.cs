@@ -1,0 +1,12 @@
+namespace Atelier.Training.Data;
+
+/// <summary>What a build produced and every decision it made, for the report and the summary table.</summary>
+public sealed record DataBuildResult(
+    IReadOnlyList<DataSource> Sources,
+    IReadOnlyDictionary<PinnedPackage, string> Tarballs,
+    IReadOnlyList<ManifestRow> Rows,
+    IReadOnlyList<RefusedItem> Refused,
+    IReadOnlyList<SkippedItem> Skipped,
+    IReadOnlyList<DuplicateGroup> Duplicates,
+    IReadOnlyList<OptedOutItem> OptedOut,
+    string ManifestSha256);

@@ -1,0 +1,164 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+
+namespace Atelier.Training.Data;
+
+/// <summary>
+/// <c>atelier data build</c>: turns pinned, openly licensed packages into the 64x64 training set of the default model
+/// and its data card. Reads top to bottom as the steps it takes; every refusal, skip, merge and opt-out is recorded in
+/// the result so the report can account for each file of each package.
+/// </summary>
+public sealed class DataSetBuilder(DataBuildOptions options, IBuildProgress progress)
+{
+    /// <summary>
+    /// Curation: sequences with two different skin tones (couples, handshakes; 295 per emoji-datasource set) are
+    /// dropped. At 64 px the two tones are barely readable, the combinations multiply one drawing 20 times, and the
+    /// single-tone variants already teach every tone. They are reported as skipped, not refused: their licence is fine.
+    /// </summary>
+    public const string MultiToneReason = "multi-tone combination (two different skin tones): dropped by curation, unreadable at 64 px";
+
+    public DataBuildResult Build()
+    {
+        // 1. External tools the chosen sources need (rsvg-convert, dwebp).
+        Rasterizer.EnsureTools(options.Sources.SelectMany(s => s.RequiredTools), progress.Info);
+
+        // 2. Fetch the pinned packages and verify their sha512 integrity.
+        var cache = new PackageCache(options.CacheDirectory);
+        PinnedPackage[] packages = options.Sources.SelectMany(s => s.Packages).Append(options.CaptionPackage).Distinct().ToArray();
+        var tarballs = new Dictionary<PinnedPackage, string>();
+        using (IProgressStep step = progress.Begin("fetch + verify packages", packages.Length))
+        {
+            foreach (PinnedPackage package in packages)
+            {
+                tarballs[package] = cache.Fetch(package);
+                step.Advance();
+            }
+        }
+
+        // 3. Captions: CLDR labels and keywords from emojibase.
+        IReadOnlyDictionary<string, byte[]> captionFiles = NpmTarball.Read(tarballs[options.CaptionPackage], p => p == EmojiLexicon.DataPath);
+        if (!captionFiles.TryGetValue(EmojiLexicon.DataPath, out byte[]? captionJson))
+            throw new InvalidDataException($"{tarballs[options.CaptionPackage]}: {EmojiLexicon.DataPath} is missing from {options.CaptionPackage.Spec}.");
+        EmojiLexicon lexicon = EmojiLexicon.Parse(captionJson, $"{options.CaptionPackage.Spec}/{EmojiLexicon.DataPath}");
+
+        // 4. Candidates from every source.
+        var skipped = new List<SkippedItem>();
+        var candidates = new List<SourceItem>();
+        using (IProgressStep step = progress.Begin("list candidates", options.Sources.Count))
+        {
+            foreach (DataSource source in options.Sources)
+            {
+                candidates.AddRange(source.Enumerate(tarballs, lexicon, options.StagingDirectory, skipped.Add));
+                step.Advance();
+            }
+        }
+
+        // 5. Licence allow-list: anything not on it is refused and counted.
+        var refused = new List<RefusedItem>();
+        var allowed = new List<SourceItem>();
+        foreach (SourceItem item in candidates)
+        {
+            string? reason = LicenceAllowList.RefusalReason(item.Licence, item.LicenceNote);
+            if (reason is null)
+                allowed.Add(item);
+            else
+                refused.Add(new RefusedItem(item.Id, item.Source, item.PackagePath, item.Licence, reason));
+        }
+
+        // 6. Curation: drop multi-tone combinations and items no caption source can name.
+        var kept = new List<SourceItem>();
+        foreach (SourceItem item in allowed)
+        {
+            if (Codepoints.DistinctSkinTones(item.Codepoints) >= 2)
+                skipped.Add(new SkippedItem(item.Source, item.PackagePath, MultiToneReason));
+            else if (item.Name is null)
+                skipped.Add(new SkippedItem(item.Source, item.PackagePath, "no caption (label unknown)"));
+            else
+                kept.Add(item);
+        }
+
+        // 7. Render every kept item to a 64x64 RGBA PNG, written the same way whatever the input format.
+        var pngs = new byte[kept.Count][];
+        using (IProgressStep step = progress.Begin("render 64x64 PNG", kept.Count))
+        {
+            var failures = new ConcurrentQueue<Exception>();
+            Parallel.For(0, kept.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+            {
+                try
+                {
+                    pngs[i] = PngEncoder.Encode(kept[i].Render());
+                }
+                catch (Exception e) when (e is InvalidDataException or InvalidOperationException)
+                {
+                    failures.Enqueue(e);
+                }
+                step.Advance();
+            });
+            if (!failures.IsEmpty)
+                throw new AggregateException($"{failures.Count} image(s) failed to render; first: {failures.First().Message}", failures);
+        }
+        string[] hashes = pngs.Select(p => Convert.ToHexStringLower(SHA256.HashData(p))).ToArray();
+
+        // 8. Merge exact pixel duplicates within a source. The encoder is deterministic, so equal pixels ⇔ equal sha256.
+        var duplicates = new List<DuplicateGroup>();
+        var survivors = new List<int>();
+        foreach (var group in Enumerable.Range(0, kept.Count).GroupBy(i => (kept[i].Source, hashes[i])))
+        {
+            int[] members = group.OrderBy(i => Codepoints.Length(kept[i].Codepoints))
+                .ThenBy(i => kept[i].Name!.Label.Length)
+                .ThenBy(i => kept[i].Codepoints, StringComparer.Ordinal)
+                .ToArray();
+            survivors.Add(members[0]);
+            if (members.Length > 1)
+            {
+                duplicates.Add(new DuplicateGroup(group.Key.Source, kept[members[0]].Id, kept[members[0]].Name!.Label,
+                    members.Skip(1).Select(i => kept[i].Id).ToArray(), members.Skip(1).Select(i => kept[i].Name!.Label).ToArray()));
+            }
+        }
+        duplicates.Sort((a, b) => string.CompareOrdinal(a.Kept, b.Kept));
+
+        // 9. Consent, 10. held-out split by concept, then the images and the manifest.
+        var rows = new List<ManifestRow>(survivors.Count);
+        var optedOut = new List<OptedOutItem>();
+        string imagesRoot = Path.Combine(options.OutputDirectory, "images");
+        foreach (DataSource source in options.Sources)
+        {
+            string folder = Path.Combine(imagesRoot, source.Name);
+            if (Directory.Exists(folder))
+                Directory.Delete(folder, recursive: true);   // no stale images from an earlier build
+            Directory.CreateDirectory(folder);
+        }
+        using (IProgressStep step = progress.Begin("write images + manifest", survivors.Count))
+        {
+            foreach (int i in survivors)
+            {
+                SourceItem item = kept[i];
+                OptOutEntry? optOut = options.OptOut.Match(item, hashes[i]);
+                if (optOut is not null)
+                    optedOut.Add(new OptedOutItem(item.Id, optOut));
+                string outputPath = $"images/{item.Source}/{item.Codepoints}.png";
+                File.WriteAllBytes(Path.Combine(options.OutputDirectory, outputPath), pngs[i]);
+                DataSource source = options.Sources.First(s => s.Name == item.Source);
+                rows.Add(new ManifestRow(
+                    item.Id, HeldOutSplit.Assign(item.Concept), item.Source, item.Package.Name, item.Package.Version,
+                    item.PackagePath, outputPath, item.Licence, item.Attribution, item.Concept,
+                    CaptionBuilder.Build(item.Name!.Label, source.Style, item.Name.Tags), item.Name.Tags,
+                    hashes[i], optOut is null ? ManifestRow.Licensed : ManifestRow.OptedOut));
+                step.Advance();
+            }
+        }
+        rows.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+        optedOut.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+        string manifestSha = Manifest.Write(options.ManifestPath, rows);
+
+        var result = new DataBuildResult(options.Sources, tarballs, rows,
+            refused.OrderBy(r => r.Id, StringComparer.Ordinal).ToArray(),
+            skipped.OrderBy(s => s.Source, StringComparer.Ordinal).ThenBy(s => s.PackagePath, StringComparer.Ordinal).ToArray(),
+            duplicates, optedOut, manifestSha);
+
+        // 11. The data card: report and third-party notices.
+        DataReport.Write(options, result);
+        ThirdPartyNotices.Write(options, result);
+        return result;
+    }
+}
