@@ -2,8 +2,8 @@ namespace Atelier.Training.Data;
 
 /// <summary>
 /// The survey's caption template, <c>"{label}, {style} style"</c>, followed by up to <see cref="MaxTags"/> keywords.
-/// Keywords are appended deterministically: in the order the source lists them (emojibase sorts them), skipping any
-/// that is already a word of the label or a repeat. The trainer may still sample other keywords from the manifest's
+/// Keywords are appended deterministically: in the order given (<see cref="EmojiLexicon"/> puts the most widely shared
+/// first), skipping any that is already a word of the label or a repeat. The trainer may still sample other keywords from the manifest's
 /// <c>tags</c> column; this caption is the stable default.
 /// </summary>
 public static class CaptionBuilder

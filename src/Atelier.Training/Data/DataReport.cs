@@ -61,7 +61,7 @@ public static class DataReport
         }
 
         int mergedCopies = result.Duplicates.Sum(d => d.Merged.Count);
-        md.Append($"\n## Exact duplicates merged\n\n{result.Duplicates.Count} groups of identical pixels within a source; {mergedCopies} extra copies merged into the most generic caption (fewest codepoints, then shortest label).\n\n");
+        md.Append($"\n## Exact duplicates merged\n\n{result.Duplicates.Count} groups of identical pixels within a source; {mergedCopies} extra copies merged into the most generic caption (fewest codepoints, then most gender-neutral people, then oldest emoji version, then shortest label; DataSetBuilder.MostGeneric).\n\n");
         foreach (DuplicateGroup d in result.Duplicates)
             md.Append($"- `{d.Kept}` \"{d.KeptLabel}\" ← {string.Join("; ", d.Merged.Zip(d.MergedLabels, (id, label) => $"`{id}` \"{label}\""))}\n");
 

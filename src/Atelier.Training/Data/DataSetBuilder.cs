@@ -53,11 +53,16 @@ public sealed class DataSetBuilder(DataBuildOptions options, IBuildProgress prog
             }
         }
 
-        // 5. Licence allow-list: anything not on it is refused and counted.
+        // 5. Licence allow-list: anything not on it is refused and counted. A package may spell the same codepoints
+        //    twice (lobehub has both 0023-fe0f-20e3.webp and 23-fe0f-20e3.webp); the first path in ordinal order is used.
         var refused = new List<RefusedItem>();
         var allowed = new List<SourceItem>();
-        foreach (SourceItem item in candidates)
+        foreach (var sameId in candidates.GroupBy(c => c.Id))
         {
+            SourceItem[] spellings = sameId.OrderBy(c => c.PackagePath, StringComparer.Ordinal).ToArray();
+            foreach (SourceItem other in spellings.Skip(1))
+                skipped.Add(new SkippedItem(other.Source, other.PackagePath, "another file of the package has the same codepoints (file-name spelling variant; the first path in ordinal order is used)"));
+            SourceItem item = spellings[0];
             string? reason = LicenceAllowList.RefusalReason(item.Licence, item.LicenceNote);
             if (reason is null)
                 allowed.Add(item);
@@ -104,10 +109,7 @@ public sealed class DataSetBuilder(DataBuildOptions options, IBuildProgress prog
         var survivors = new List<int>();
         foreach (var group in Enumerable.Range(0, kept.Count).GroupBy(i => (kept[i].Source, hashes[i])))
         {
-            int[] members = group.OrderBy(i => Codepoints.Length(kept[i].Codepoints))
-                .ThenBy(i => kept[i].Name!.Label.Length)
-                .ThenBy(i => kept[i].Codepoints, StringComparer.Ordinal)
-                .ToArray();
+            int[] members = group.OrderBy(i => kept[i], MostGeneric.Instance).ToArray();
             survivors.Add(members[0]);
             if (members.Length > 1)
             {
@@ -160,5 +162,35 @@ public sealed class DataSetBuilder(DataBuildOptions options, IBuildProgress prog
         DataReport.Write(options, result);
         ThirdPartyNotices.Write(options, result);
         return result;
+    }
+
+    /// <summary>
+    /// Orders duplicates so the one whose caption describes the shared image best comes first: fewest codepoints
+    /// ("family" before "family: man, woman, boy"), then the most gender-neutral person codepoints (Twemoji 16 draws
+    /// every family as one silhouette, which "family: adult, child" describes), then the oldest emoji version (a flag
+    /// added later that reuses a country's flag, e.g. Sark, yields to the country), then the shortest label, then
+    /// codepoints.
+    /// </summary>
+    internal sealed class MostGeneric : IComparer<SourceItem>
+    {
+        public static MostGeneric Instance { get; } = new();
+
+        public int Compare(SourceItem? x, SourceItem? y)
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            ArgumentNullException.ThrowIfNull(y);
+            int c = Codepoints.Length(x.Codepoints).CompareTo(Codepoints.Length(y.Codepoints));
+            if (c == 0)
+                c = NeutralPeople(y.Codepoints).CompareTo(NeutralPeople(x.Codepoints));
+            if (c == 0)
+                c = (x.Name?.Version ?? EmojiName.UnknownVersion).CompareTo(y.Name?.Version ?? EmojiName.UnknownVersion);
+            if (c == 0)
+                c = (x.Name?.Label.Length ?? int.MaxValue).CompareTo(y.Name?.Label.Length ?? int.MaxValue);
+            return c != 0 ? c : string.CompareOrdinal(x.Codepoints, y.Codepoints);
+        }
+
+        // U+1F9D1 PERSON (adult), U+1F9D2 CHILD, U+1F9D3 OLDER PERSON: Unicode's gender-neutral people.
+        private static int NeutralPeople(string codepoints) =>
+            codepoints.Split('-').Count(p => p is "1F9D1" or "1F9D2" or "1F9D3");
     }
 }
