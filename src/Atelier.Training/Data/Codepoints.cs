@@ -27,11 +27,13 @@ public static class Codepoints
     /// <summary>
     /// The emoji concept a sequence belongs to: the canonical sequence without skin-tone modifiers, so
     /// "waving hand: dark skin tone" and "waving hand" share the concept <c>1F44B</c> (held-out split, opt-out).
+    /// A lone modifier (the skin-tone swatches U+1F3FB … U+1F3FF are emoji of their own) is its own concept.
     /// </summary>
     public static string Concept(string sequence)
     {
-        int[] values = Parse(sequence);
-        return Format(values.Where(v => v != EmojiPresentationSelector && !IsSkinTone(v)));
+        int[] values = Parse(sequence).Where(v => v != EmojiPresentationSelector).ToArray();
+        int[] withoutTones = values.Where(v => !IsSkinTone(v)).ToArray();
+        return Format(withoutTones.Length > 0 ? withoutTones : values);
     }
 
     /// <summary>The number of skin-tone modifiers in the sequence that differ from each other (0, 1 or 2+).</summary>

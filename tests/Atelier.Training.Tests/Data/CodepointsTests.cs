@@ -18,6 +18,7 @@ public class CodepointsTests
         Assert.Equal("1F44B", Codepoints.Concept("1F44B-1F3FF"));
         Assert.Equal("1F9D1-200D-1F91D-200D-1F9D1", Codepoints.Concept("1F9D1-1F3FB-200D-1F91D-200D-1F9D1-1F3FC"));
         Assert.Equal("2764", Codepoints.Concept("2764-FE0F"));
+        Assert.Equal("1F3FD", Codepoints.Concept("1F3FD"));  // the swatch "medium skin tone" is an emoji itself
     }
 
     [Fact]
