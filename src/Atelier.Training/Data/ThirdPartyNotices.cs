@@ -87,7 +87,7 @@ public static class ThirdPartyNotices
         mitCopyrights.Add($"{options.CaptionPackage.Name}: {CopyrightLine(result, options.CaptionPackage)}");
         foreach (PinnedPackage p in DatasourcePackages(result))
             mitCopyrights.Add($"{p.Name}: {CopyrightLine(result, p)}");
-        md.Append("\n### MIT License\n\nApplies to, with these copyright lines:\n\n");
+        md.Append("\n### MIT License\n\nThe MIT License below applies to each of these, under its own copyright line:\n\n");
         foreach (string line in mitCopyrights)
             md.Append($"- {line}\n");
         md.Append("\n```\n").Append(MitPermissionNotice(result, options.CaptionPackage)).Append("\n```\n");
