@@ -32,8 +32,8 @@ internal static class DataCommand
         };
         var sources = new Option<string>("--sources")
         {
-            Description = $"Comma-separated sources: {string.Join(",", CoreSources.All.Select(s => s.Name))}.",
-            DefaultValueFactory = _ => string.Join(",", CoreSources.All.Select(s => s.Name)),
+            Description = $"Comma-separated sources, of: {string.Join(",", CoreSources.Known.Select(s => s.Name))}.",
+            DefaultValueFactory = _ => string.Join(",", CoreSources.Known.Select(s => s.Name)),
         };
         var optOut = new Option<string>("--opt-out")
         {

@@ -42,6 +42,20 @@ public static class Codepoints
     /// <summary>The number of codepoints, U+FE0F not counted (used to pick the most generic of duplicate images).</summary>
     public static int Length(string sequence) => Parse(sequence).Count(v => v != EmojiPresentationSelector);
 
+    /// <summary>Whether <paramref name="sequence"/> parses as codepoints (emoji keys do, clip-art path keys do not).</summary>
+    public static bool IsSequence(string sequence)
+    {
+        try
+        {
+            Parse(sequence);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
     public static bool IsSkinTone(int codepoint) => codepoint is >= FirstSkinTone and <= LastSkinTone;
 
     private static int[] Parse(string sequence)

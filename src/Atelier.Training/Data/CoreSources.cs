@@ -9,6 +9,7 @@ public static class CoreSources
     public const string TwemojiAttribution = "twemoji";
     public const string NotoAttribution = "noto-emoji";
     public const string FluentAttribution = "fluent-emoji";
+    public const string OpenClipartAttribution = "openclipart";
 
     public static DataSource Twemoji { get; } = new EmojiDatasourceSource("twemoji", "twemoji",
         PinnedPackage.EmojiDatasourceTwitter, "twitter",
@@ -24,8 +25,15 @@ public static class CoreSources
     public static DataSource FluentFlat { get; } = new IconifySvgSource("fluent-flat", "fluent flat",
         PinnedPackage.IconifyFluentEmojiFlat, "MIT", FluentAttribution, "Microsoft Corporation");
 
-    /// <summary>All core sources in the order of <c>--sources</c>' default.</summary>
+    /// <summary>Optional add-on (survey: "Recommended add-on for non-emoji variety"), public domain, from Debian.</summary>
+    public static DataSource OpenClipart { get; } = new OpenClipartSource("openclipart", "clip art",
+        PinnedPackage.OpenClipartSvg, OpenClipartAttribution);
+
+    /// <summary>The four emoji styles of the survey's core set.</summary>
     public static IReadOnlyList<DataSource> All { get; } = [Twemoji, Noto, Fluent3d, FluentFlat];
+
+    /// <summary>Every source <c>--sources</c> accepts, in its default order: the core plus the OpenClipart add-on.</summary>
+    public static IReadOnlyList<DataSource> Known { get; } = [.. All, OpenClipart];
 
     /// <summary>Captions for every emoji source.</summary>
     public static PinnedPackage Captions => PinnedPackage.EmojibaseData;
@@ -52,8 +60,8 @@ public static class CoreSources
         var chosen = new List<DataSource>();
         foreach (string name in names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            DataSource source = All.FirstOrDefault(s => s.Name == name)
-                ?? throw new ArgumentException($"--sources: unknown source '{name}'; known: {string.Join(", ", All.Select(s => s.Name))}.");
+            DataSource source = Known.FirstOrDefault(s => s.Name == name)
+                ?? throw new ArgumentException($"--sources: unknown source '{name}'; known: {string.Join(", ", Known.Select(s => s.Name))}.");
             if (!chosen.Contains(source))
                 chosen.Add(source);
         }

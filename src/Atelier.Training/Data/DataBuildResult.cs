@@ -1,6 +1,7 @@
 namespace Atelier.Training.Data;
 
-/// <summary>What a build produced and every decision it made, for the report and the summary table.</summary>
+/// <summary>What a build produced and every decision it made, for the report and the summary table.
+/// <see cref="Creators"/> maps each manifest id to its credited creator (per-file credits, e.g. OpenClipart).</summary>
 public sealed record DataBuildResult(
     IReadOnlyList<DataSource> Sources,
     IReadOnlyDictionary<PinnedPackage, string> Tarballs,
@@ -9,4 +10,5 @@ public sealed record DataBuildResult(
     IReadOnlyList<SkippedItem> Skipped,
     IReadOnlyList<DuplicateGroup> Duplicates,
     IReadOnlyList<OptedOutItem> OptedOut,
-    string ManifestSha256);
+    string ManifestSha256,
+    IReadOnlyDictionary<string, string> Creators);

@@ -19,7 +19,7 @@ public static class DataReport
         md.Append($"- opt-out registry: `{options.OptOutPath.Replace('\\', '/')}` ({options.OptOut.Entries.Count} entries)\n");
         md.Append($"- licence allow-list: {string.Join(", ", LicenceAllowList.Allowed.Select(l => $"`{l}`"))}\n\n");
 
-        md.Append("## Packages (npm, verified against the sha512 pinned in PinnedPackage.cs)\n\n| package | integrity |\n|---|---|\n");
+        md.Append("## Packages (npm and Debian, verified against the integrity pinned in PinnedPackage.cs)\n\n| package | integrity |\n|---|---|\n");
         foreach (PinnedPackage p in result.Tarballs.Keys.OrderBy(p => p.Spec, StringComparer.Ordinal))
             md.Append($"| `{p.Spec}` | `{p.Integrity}` |\n");
 

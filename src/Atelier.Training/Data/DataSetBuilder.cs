@@ -74,7 +74,7 @@ public sealed class DataSetBuilder(DataBuildOptions options, IBuildProgress prog
         var kept = new List<SourceItem>();
         foreach (SourceItem item in allowed)
         {
-            if (Codepoints.DistinctSkinTones(item.Codepoints) >= 2)
+            if (item.IsEmoji && Codepoints.DistinctSkinTones(item.Key) >= 2)
                 skipped.Add(new SkippedItem(item.Source, item.PackagePath, MultiToneReason));
             else if (item.Name is null)
                 skipped.Add(new SkippedItem(item.Source, item.PackagePath, "no caption (label unknown)"));
@@ -83,25 +83,34 @@ public sealed class DataSetBuilder(DataBuildOptions options, IBuildProgress prog
         }
 
         // 7. Render every kept item to a 64x64 RGBA PNG, written the same way whatever the input format.
-        var pngs = new byte[kept.Count][];
+        var rendered = new byte[kept.Count][];
         using (IProgressStep step = progress.Begin("render 64x64 PNG", kept.Count))
         {
-            var failures = new ConcurrentQueue<Exception>();
+            var failures = new ConcurrentQueue<(int Index, Exception Error)>();
             Parallel.For(0, kept.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
             {
                 try
                 {
-                    pngs[i] = PngEncoder.Encode(kept[i].Render());
+                    rendered[i] = PngEncoder.Encode(kept[i].Render());
                 }
                 catch (Exception e) when (e is InvalidDataException or InvalidOperationException)
                 {
-                    failures.Enqueue(e);
+                    failures.Enqueue((i, e));
                 }
                 step.Advance();
             });
-            if (!failures.IsEmpty)
-                throw new AggregateException($"{failures.Count} image(s) failed to render; first: {failures.First().Message}", failures);
+            var fatal = failures.Where(f => !options.Sources.First(s => s.Name == kept[f.Index].Source).SkipsUnrenderable).OrderBy(f => f.Index).ToArray();
+            if (fatal.Length > 0)
+                throw new AggregateException($"{fatal.Length} image(s) failed to render; first: {fatal[0].Error.Message}", fatal.Select(f => f.Error));
+            foreach ((int index, Exception error) in failures.OrderBy(f => f.Index))
+            {
+                string reason = error.Message.Contains("no visible pixel", StringComparison.Ordinal) ? "renders with no visible pixel" : "rsvg-convert cannot render it";
+                skipped.Add(new SkippedItem(kept[index].Source, kept[index].PackagePath, reason));
+            }
         }
+        int[] renderedIndexes = Enumerable.Range(0, kept.Count).Where(i => rendered[i] is not null).ToArray();
+        kept = renderedIndexes.Select(i => kept[i]).ToList();
+        byte[][] pngs = renderedIndexes.Select(i => rendered[i]).ToArray();
         string[] hashes = pngs.Select(p => Convert.ToHexStringLower(SHA256.HashData(p))).ToArray();
 
         // 8. Merge exact pixel duplicates within a source. The encoder is deterministic, so equal pixels ⇔ equal sha256.
@@ -122,6 +131,7 @@ public sealed class DataSetBuilder(DataBuildOptions options, IBuildProgress prog
         // 9. Consent, 10. held-out split by concept, then the images and the manifest.
         var rows = new List<ManifestRow>(survivors.Count);
         var optedOut = new List<OptedOutItem>();
+        var creators = new Dictionary<string, string>(StringComparer.Ordinal);
         string imagesRoot = Path.Combine(options.OutputDirectory, "images");
         foreach (DataSource source in options.Sources)
         {
@@ -138,8 +148,11 @@ public sealed class DataSetBuilder(DataBuildOptions options, IBuildProgress prog
                 OptOutEntry? optOut = options.OptOut.Match(item, hashes[i]);
                 if (optOut is not null)
                     optedOut.Add(new OptedOutItem(item.Id, optOut));
-                string outputPath = $"images/{item.Source}/{item.Codepoints}.png";
-                File.WriteAllBytes(Path.Combine(options.OutputDirectory, outputPath), pngs[i]);
+                creators[item.Id] = item.Creator;
+                string outputPath = $"images/{item.Source}/{item.Key}.png";
+                string outputFile = Path.Combine(options.OutputDirectory, outputPath);
+                Directory.CreateDirectory(Path.GetDirectoryName(outputFile)!);
+                File.WriteAllBytes(outputFile, pngs[i]);
                 DataSource source = options.Sources.First(s => s.Name == item.Source);
                 rows.Add(new ManifestRow(
                     item.Id, HeldOutSplit.Assign(item.Concept), item.Source, item.Package.Name, item.Package.Version,
@@ -156,7 +169,7 @@ public sealed class DataSetBuilder(DataBuildOptions options, IBuildProgress prog
         var result = new DataBuildResult(options.Sources, tarballs, rows,
             refused.OrderBy(r => r.Id, StringComparer.Ordinal).ToArray(),
             skipped.OrderBy(s => s.Source, StringComparer.Ordinal).ThenBy(s => s.PackagePath, StringComparer.Ordinal).ToArray(),
-            duplicates, optedOut, manifestSha);
+            duplicates, optedOut, manifestSha, creators);
 
         // 11. The data card: report and third-party notices.
         DataReport.Write(options, result);
@@ -179,15 +192,17 @@ public sealed class DataSetBuilder(DataBuildOptions options, IBuildProgress prog
         {
             ArgumentNullException.ThrowIfNull(x);
             ArgumentNullException.ThrowIfNull(y);
-            int c = Codepoints.Length(x.Codepoints).CompareTo(Codepoints.Length(y.Codepoints));
+            int c = Length(x).CompareTo(Length(y));
             if (c == 0)
-                c = NeutralPeople(y.Codepoints).CompareTo(NeutralPeople(x.Codepoints));
+                c = NeutralPeople(y.Key).CompareTo(NeutralPeople(x.Key));
             if (c == 0)
                 c = (x.Name?.Version ?? EmojiName.UnknownVersion).CompareTo(y.Name?.Version ?? EmojiName.UnknownVersion);
             if (c == 0)
                 c = (x.Name?.Label.Length ?? int.MaxValue).CompareTo(y.Name?.Label.Length ?? int.MaxValue);
-            return c != 0 ? c : string.CompareOrdinal(x.Codepoints, y.Codepoints);
+            return c != 0 ? c : string.CompareOrdinal(x.Key, y.Key);
         }
+
+        private static int Length(SourceItem item) => item.IsEmoji ? Codepoints.Length(item.Key) : 1;
 
         // U+1F9D1 PERSON (adult), U+1F9D2 CHILD, U+1F9D3 OLDER PERSON: Unicode's gender-neutral people.
         private static int NeutralPeople(string codepoints) =>

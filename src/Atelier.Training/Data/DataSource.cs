@@ -16,6 +16,12 @@ public abstract class DataSource(string name, string style)
     /// <summary>Every package the source reads; the first holds the art.</summary>
     public abstract IReadOnlyList<PinnedPackage> Packages { get; }
 
+    /// <summary>
+    /// Whether an image that fails to render is skipped (and reported) instead of failing the build. False for the
+    /// emoji sets, where any failure is a bug; true for collections of hand-made files such as OpenClipart.
+    /// </summary>
+    public virtual bool SkipsUnrenderable => false;
+
     /// <summary>External programs the source's rendering needs (keys of <see cref="Rasterizer.ToolPackages"/>).</summary>
     public virtual IReadOnlyList<string> RequiredTools => [];
 

@@ -85,7 +85,7 @@ public sealed class EmojiDatasourceSource : DataSource
             EmojiName name = lexicon.Find(codepoints) ?? new EmojiName(baseName, [], baseName);
             (string licence, string? note) = _licence(codepoints);
             string label = $"{_package.Spec}/{path}";
-            items.Add(new SourceItem(Name, _package, path, codepoints, licence, note, _attribution, _creator, name,
+            items.Add(new SourceItem(Name, _package, path, codepoints, Codepoints.Concept(codepoints), licence, note, _attribution, _creator, name,
                 () => Rasterizer.DecodePng(png, label)));
         }
     }

@@ -29,7 +29,7 @@ public sealed class IconifySvgSource(string name, string style, PinnedPackage pa
             offered.Add(icon);
             string svg = set.ToSvg(icon);
             string label = $"{package.Spec}/{path}";
-            items.Add(new SourceItem(Name, package, path, codepoints, licence, null, attribution, creator, emoji,
+            items.Add(new SourceItem(Name, package, path, codepoints, Codepoints.Concept(codepoints), licence, null, attribution, creator, emoji,
                 () => Rasterizer.RenderSvg(svg, label)));
         }
         var mapped = new HashSet<string>(set.Chars.Values, StringComparer.Ordinal);

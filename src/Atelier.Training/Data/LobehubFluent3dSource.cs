@@ -48,7 +48,7 @@ public sealed class LobehubFluent3dSource(string name, string style, PinnedPacka
             bool inRelease = released.ContainsKey(codepoints);
             string file = Path.Combine(folder, path);
             string label = $"{package.Spec}/{path}";
-            items.Add(new SourceItem(Name, package, path, codepoints,
+            items.Add(new SourceItem(Name, package, path, codepoints, Codepoints.Concept(codepoints),
                 inRelease ? licence : UnreleasedLicence,
                 inRelease ? null : $"not in Microsoft's fluentui-emoji release per {releaseList.Spec} chars.json; provenance unknown",
                 attribution, creator, emoji, () => Rasterizer.RenderWebp(file, label)));

@@ -50,7 +50,10 @@ public static class NpmTarball
     /// The package-relative path of a tar entry name (<c>package/img/a.png</c> → <c>img/a.png</c>), or an exception
     /// naming the tarball and entry when the name could escape a destination folder.
     /// </summary>
-    public static string ValidateEntryName(string tarballPath, string entryName)
+    public static string ValidateEntryName(string tarballPath, string entryName) => ValidateEntryName(tarballPath, entryName, stripTopFolder: true);
+
+    /// <summary>As above; without <paramref name="stripTopFolder"/> the whole relative path is kept (Debian data trees).</summary>
+    public static string ValidateEntryName(string tarballPath, string entryName, bool stripTopFolder)
     {
         if (entryName.Length == 0)
             throw new InvalidDataException($"{tarballPath}: an entry has an empty name.");
@@ -62,6 +65,8 @@ public static class NpmTarball
         if (segments.Any(s => s == ".."))
             throw new InvalidDataException($"{tarballPath}: entry '{entryName}' contains a '..' segment; refused (path traversal guard).");
         string[] kept = segments.Where(s => s != ".").ToArray();
+        if (!stripTopFolder)
+            return kept.Length > 0 ? string.Join('/', kept) : throw new InvalidDataException($"{tarballPath}: entry '{entryName}' names no file.");
         if (kept.Length < 2)
             throw new InvalidDataException($"{tarballPath}: entry '{entryName}' is not under a top folder such as 'package/'.");
         return string.Join('/', kept.Skip(1));
@@ -71,13 +76,27 @@ public static class NpmTarball
     {
         using var file = File.OpenRead(tarballPath);
         using var gzip = new GZipStream(file, CompressionMode.Decompress);
-        using var tar = new TarReader(gzip);
+        WalkTar(gzip, tarballPath, select, onFile, stripTopFolder: true, skipLinks: false);
+    }
+
+    /// <summary>
+    /// Visits the regular files of an uncompressed tar stream whose validated relative path passes
+    /// <paramref name="select"/>. Links are refused, or skipped when <paramref name="skipLinks"/> (Debian packages
+    /// contain symlinks; they are never followed because only entry data is read).
+    /// </summary>
+    internal static void WalkTar(Stream tarStream, string label, Func<string, bool> select, Action<string, TarEntry> onFile,
+        bool stripTopFolder, bool skipLinks)
+    {
+        string tarballPath = label;
+        using var tar = new TarReader(tarStream, leaveOpen: true);
         TarEntry? entry;
         while ((entry = ReadNext(tar, tarballPath)) is not null)
         {
             if (entry.EntryType is TarEntryType.Directory)
                 continue;
-            string path = ValidateEntryName(tarballPath, entry.Name);
+            string path = ValidateEntryName(tarballPath, entry.Name, stripTopFolder);
+            if (entry.EntryType is TarEntryType.SymbolicLink or TarEntryType.HardLink && skipLinks)
+                continue;
             if (entry.EntryType is TarEntryType.SymbolicLink or TarEntryType.HardLink)
                 throw new InvalidDataException($"{tarballPath}: entry '{entry.Name}' is a {entry.EntryType} to '{entry.LinkName}'; links are refused (path traversal guard).");
             if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile))

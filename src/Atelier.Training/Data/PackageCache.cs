@@ -23,10 +23,10 @@ public sealed class PackageCache(string directory)
         return path;
     }
 
-    /// <summary>Throws <see cref="PackageIntegrityException"/> unless the file's SRI sha512 equals the pin.</summary>
+    /// <summary>Throws <see cref="PackageIntegrityException"/> unless the file's SRI digest equals the pin.</summary>
     public static void Verify(PinnedPackage package, string path)
     {
-        string actual = ComputeIntegrity(path);
+        string actual = package.Integrity.StartsWith("sha256-", StringComparison.Ordinal) ? ComputeSha256Integrity(path) : ComputeIntegrity(path);
         if (!string.Equals(actual, package.Integrity, StringComparison.Ordinal))
             throw new PackageIntegrityException(package, path, actual);
     }
@@ -38,9 +38,27 @@ public sealed class PackageCache(string directory)
         return "sha512-" + Convert.ToBase64String(SHA512.HashData(stream));
     }
 
+    /// <summary>Subresource Integrity string of a file with SHA-256 (Debian pins).</summary>
+    public static string ComputeSha256Integrity(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return "sha256-" + Convert.ToBase64String(SHA256.HashData(stream));
+    }
+
     private void Download(PinnedPackage package)
     {
         System.IO.Directory.CreateDirectory(Directory);
+        if (package.Registry == PackageRegistry.Debian)
+        {
+            var apt = new ProcessStartInfo("apt-get") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Directory };
+            foreach (string arg in new[] { "download", "-qq", $"{package.Name}={package.Version}" })
+                apt.ArgumentList.Add(arg);
+            ExternalTool.Run(apt, $"apt-get download {package.Name}={package.Version}", "apt-get (Debian) is needed to download " + package.Name);
+            string deb = Path.Combine(Directory, package.TarballFileName);
+            if (!File.Exists(deb))
+                throw new FileNotFoundException($"apt-get download {package.Name}={package.Version} finished but {deb} does not exist.", deb);
+            return;
+        }
         var start = new ProcessStartInfo("npm")
         {
             RedirectStandardOutput = true,

@@ -55,6 +55,17 @@ public static class Rasterizer
         return RequireSize(PngDecoder.Decode(png, $"rsvg-convert output for {name}"), name);
     }
 
+    /// <summary>Renders an SVG document to fit inside <paramref name="side"/>x<paramref name="side"/>, keeping its aspect ratio.</summary>
+    public static RgbaImage RenderSvgPage(string svg, int side, string name)
+    {
+        var start = new ProcessStartInfo("rsvg-convert") { RedirectStandardOutput = true, RedirectStandardError = true };
+        string px = side.ToString(CultureInfo.InvariantCulture);
+        foreach (string arg in new[] { "-a", "-w", px, "-h", px, "-f", "png" })
+            start.ArgumentList.Add(arg);
+        byte[] png = ExternalTool.Run(start, $"rsvg-convert ({name})", "install the Debian package librsvg2-bin", Encoding.UTF8.GetBytes(svg));
+        return PngDecoder.Decode(png, $"rsvg-convert output for {name}");
+    }
+
     /// <summary>Decodes a WebP file and resizes it to <see cref="Size"/>x<see cref="Size"/> with dwebp.</summary>
     public static RgbaImage RenderWebp(string webpPath, string name)
     {

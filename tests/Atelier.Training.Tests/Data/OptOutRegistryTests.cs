@@ -8,7 +8,7 @@ public class OptOutRegistryTests
     private static readonly PinnedPackage s_package = new("fake-art", "1.0.0", "sha512-x");
 
     private static SourceItem Item(string codepoints, string label, string conceptLabel) =>
-        new("twemoji", s_package, "img/x.png", codepoints, "CC-BY-4.0", null, "twemoji", "Twemoji contributors",
+        new("twemoji", s_package, "img/x.png", codepoints, Codepoints.Concept(codepoints), "CC-BY-4.0", null, "twemoji", "Twemoji contributors",
             new EmojiName(label, [], conceptLabel), () => throw new InvalidOperationException("not rendered in this test"));
 
     private static readonly SourceItem s_toned = Item("1F44B-1F3FD", "waving hand: medium skin tone", "waving hand");
