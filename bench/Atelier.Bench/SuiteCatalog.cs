@@ -12,5 +12,7 @@ internal static class SuiteCatalog
         new RandomSuite(),
         new SafetensorsSuite(),
         new TensorOpsSuite(),
+        new AttentionSuite(),
+        new PngSuite(),
     ];
 }
