@@ -25,11 +25,13 @@ public readonly struct Shape : IEquatable<Shape>, IReadOnlyList<int>
     /// <summary>Collection-expression builder.</summary>
     public static Shape Create(ReadOnlySpan<int> dims) => new(dims);
 
+    /// <summary>A shape from an array of dimensions.</summary>
     public static implicit operator Shape(int[] dims) => new(dims);
 
     /// <summary>The rank-0 shape of a single value.</summary>
     public static Shape Scalar => default;
 
+    /// <summary>Number of dimensions (0 for a scalar).</summary>
     public int Rank => _dims?.Length ?? 0;
 
     /// <summary>Dimensions, outermost first.</summary>

@@ -49,8 +49,11 @@ public sealed partial class Tensor
     /// <summary>Sets <see cref="Grad"/> to zeros (kept allocated) before the next accumulation.</summary>
     public unsafe void ZeroGrad()
     {
-        if (Grad is not null)
-            new Span<byte>(Grad.Data, checked((int)(Grad.ElementCount * sizeof(float)))).Clear();
+        if (Grad is { } grad)
+        {
+            System.Runtime.InteropServices.NativeMemory.Clear(grad.Data, (nuint)(grad.ElementCount * sizeof(float)));
+            GC.KeepAlive(grad);
+        }
     }
 
     /// <summary>A new leaf sharing this tensor's memory, cut from the graph (does not require grad).</summary>

@@ -46,7 +46,9 @@ public sealed unsafe partial class Tensor
     {
         if (ElementCount != 1)
             throw new TensorShapeException("item", $"tensor has shape {Shape} ({ElementCount} elements)", "exactly one element");
-        return (float)ElementAccess.Read(Data, DType, 0);
+        float value = (float)ElementAccess.Read(Data, DType, 0);
+        GC.KeepAlive(this);   // the block must not be finalized while the pointer is read
+        return value;
     }
 
     /// <summary>The value of a one-element integer (or float, truncated) tensor as a 64-bit integer.</summary>
@@ -54,7 +56,9 @@ public sealed unsafe partial class Tensor
     {
         if (ElementCount != 1)
             throw new TensorShapeException("item", $"tensor has shape {Shape} ({ElementCount} elements)", "exactly one element");
-        return DType.IsFloating() ? (long)ElementAccess.Read(Data, DType, 0) : ElementAccess.ReadInteger(Data, DType, 0);
+        long value = DType.IsFloating() ? (long)ElementAccess.Read(Data, DType, 0) : ElementAccess.ReadInteger(Data, DType, 0);
+        GC.KeepAlive(this);
+        return value;
     }
 
     /// <summary>One element, as float32 (slow: tests and debugging). Indices may be negative.</summary>
@@ -74,7 +78,9 @@ public sealed unsafe partial class Tensor
                     throw new TensorShapeException("index", $"index {index[i]} is out of range for dimension {i} of size {size} in tensor {Shape}", $"an index in [{-size}, {size - 1}]");
                 offset += k * _strides[i];
             }
-            return (float)ElementAccess.Read(Data, DType, offset);
+            float value = (float)ElementAccess.Read(Data, DType, offset);
+            GC.KeepAlive(this);
+            return value;
         }
     }
 }

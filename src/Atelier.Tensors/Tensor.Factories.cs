@@ -16,6 +16,7 @@ public sealed unsafe partial class Tensor
         return new Tensor(storage, dtype, shape, ContiguousStrides(shape), 0);
     }
 
+    /// <summary>A contiguous tensor of zeros.</summary>
     public static Tensor Zeros(Shape shape, DType dtype = DType.F32)
     {
         var t = Empty(shape, dtype);
@@ -23,6 +24,7 @@ public sealed unsafe partial class Tensor
         return t;
     }
 
+    /// <summary>A contiguous tensor of ones.</summary>
     public static Tensor Ones(Shape shape, DType dtype = DType.F32) => Full(shape, 1, dtype);
 
     /// <summary>Every element set to <paramref name="value"/>, converted to <paramref name="dtype"/> like <see cref="Cast"/>.</summary>
@@ -36,6 +38,7 @@ public sealed unsafe partial class Tensor
     /// <summary>A rank-0 float32 tensor holding <paramref name="value"/>.</summary>
     public static Tensor Scalar(float value) => Full(Shape.Scalar, value);
 
+    /// <summary>Zeros with the shape and dtype of <paramref name="t"/> (likewise OnesLike, FullLike, EmptyLike).</summary>
     public static Tensor ZerosLike(Tensor t) => Zeros(t.Shape, t.DType);
 
     public static Tensor OnesLike(Tensor t) => Ones(t.Shape, t.DType);
@@ -44,6 +47,10 @@ public sealed unsafe partial class Tensor
 
     public static Tensor EmptyLike(Tensor t) => Empty(t.Shape, t.DType);
 
+    /// <summary>
+    /// A contiguous copy of <paramref name="data"/> (row-major) with <paramref name="shape"/>; the dtype follows the
+    /// element type: float → F32, Half → F16, int → I32, long → I64, bool → Bool, byte → U8.
+    /// </summary>
     public static Tensor FromArray(float[] data, Shape shape) => FromSpan<float>(data, shape, DType.F32, "FromArray");
 
     public static Tensor FromArray(Half[] data, Shape shape) => FromSpan<Half>(data, shape, DType.F16, "FromArray");

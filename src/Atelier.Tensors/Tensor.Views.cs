@@ -20,6 +20,7 @@ public sealed unsafe partial class Tensor
         return MakeView(target, strides, Offset, "reshape", Derivatives.Reshape);
     }
 
+    /// <summary>Reshape to an explicit shape (see <see cref="Reshape(ReadOnlySpan{int})"/>).</summary>
     public Tensor Reshape(Shape shape) => Reshape(shape.Dims);
 
     /// <summary>Like <see cref="Reshape(ReadOnlySpan{int})"/> but never copies: throws when the strides make a view impossible.</summary>
@@ -31,6 +32,7 @@ public sealed unsafe partial class Tensor
         return MakeView(target, strides, Offset, "view", Derivatives.Reshape);
     }
 
+    /// <summary>View as an explicit shape (see <see cref="View(ReadOnlySpan{int})"/>).</summary>
     public Tensor View(Shape shape) => View(shape.Dims);
 
     /// <summary>Dimensions reordered: result dimension i is input dimension <paramref name="dims"/>[i].</summary>

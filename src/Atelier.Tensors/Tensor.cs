@@ -28,8 +28,10 @@ public sealed unsafe partial class Tensor
 
     internal TensorStorage Storage { get; }
 
+    /// <summary>Element type of the storage (compute is float32 whatever it is).</summary>
     public DType DType { get; }
 
+    /// <summary>Dimensions, outermost first.</summary>
     public Shape Shape { get; }
 
     /// <summary>Element offset of each index step, per dimension (0 for broadcast dimensions).</summary>
@@ -40,6 +42,7 @@ public sealed unsafe partial class Tensor
 
     public int Rank => Shape.Rank;
 
+    /// <summary>Number of elements (the product of the shape).</summary>
     public long ElementCount => Shape.ElementCount;
 
     /// <summary>True when the elements are laid out row-major without gaps (strides of size-1 dimensions are ignored).</summary>

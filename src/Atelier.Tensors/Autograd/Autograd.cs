@@ -20,6 +20,12 @@ public static class Autograd
         return new NoGradScope(true);
     }
 
+    /// <summary>
+    /// Pauses recording only when <paramref name="pause"/> (an op that composes other ops and records one node of
+    /// its own passes "an input requires grad"), so inference never touches the async-local state.
+    /// </summary>
+    internal static NoGradScope PauseIf(bool pause) => pause ? NoGrad() : default;
+
     /// <summary>Ends a <see cref="NoGrad"/> region.</summary>
     public readonly struct NoGradScope(bool active) : IDisposable
     {

@@ -40,7 +40,7 @@ public static partial class Ops
     public static Tensor Mean(this Tensor x)
     {
         Tensor y;
-        using (Autograd.NoGrad()) y = Div(Sum(x), (float)x.ElementCount);
+        using (Autograd.PauseIf(x.RequiresGrad)) y = Div(Sum(x), (float)x.ElementCount);
         if (Autograd.ShouldRecord(x)) Autograd.Record(y, "mean", Derivatives.MeanAll, x);
         return y;
     }
@@ -55,7 +55,7 @@ public static partial class Ops
         long count = 1;
         for (int d = 0; d < x.Rank; d++) if (reduce[d]) count *= x.Shape.Dims[d];
         Tensor y;
-        using (Autograd.NoGrad()) y = Div(Sum(x, dims, keepDim: true), (float)count);
+        using (Autograd.PauseIf(x.RequiresGrad)) y = Div(Sum(x, dims, keepDim: true), (float)count);
         Shape kept = y.Shape;
         if (!keepDim) y = y.Reshape(DropAxes(kept, reduce));
         if (Autograd.ShouldRecord(x))

@@ -6,6 +6,7 @@ namespace Atelier.Tensors;
 // exp/log/sin/cos/tanh/pow; ~1e-6 relative for GELU (see Kernels/Gelu.cs). NaN in → NaN out unless stated.
 public static partial class Ops
 {
+    /// <summary>|x|; the gradient at 0 is 0.</summary>
     public static Tensor Abs(this Tensor x) => UnaryWithInput("abs", x, new AbsOperator(), Derivatives.Abs);
 
     /// <summary>e^x (-∞ → 0, overflow → +∞).</summary>
@@ -20,6 +21,7 @@ public static partial class Ops
     /// <summary>1/√x, computed exactly as a division (0 → +∞, x &lt; 0 → NaN).</summary>
     public static Tensor Rsqrt(this Tensor x) => UnaryWithOutput("rsqrt", x, new RsqrtOperator(), Derivatives.Rsqrt);
 
+    /// <summary>x² (exact).</summary>
     public static Tensor Square(this Tensor x) => UnaryWithInput("square", x, new SquareOperator(), Derivatives.Square);
 
     /// <summary>x^p like powf: negative x gives NaN unless p is an integer; p = 0 gives 1 everywhere (even for NaN).</summary>
@@ -48,10 +50,13 @@ public static partial class Ops
         return y;
     }
 
+    /// <summary>sin x, accurate for large arguments (timestep embeddings); ±∞ → NaN.</summary>
     public static Tensor Sin(this Tensor x) => UnaryWithInput("sin", x, new SinOperator(), Derivatives.Sin);
 
+    /// <summary>cos x, accurate for large arguments; ±∞ → NaN.</summary>
     public static Tensor Cos(this Tensor x) => UnaryWithInput("cos", x, new CosOperator(), Derivatives.Cos);
 
+    /// <summary>tanh x (±∞ → ±1).</summary>
     public static Tensor Tanh(this Tensor x) => UnaryWithOutput("tanh", x, new TanhOperator(), Derivatives.Tanh);
 
     /// <summary>1/(1 + e^-x).</summary>
