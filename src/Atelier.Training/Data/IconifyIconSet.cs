@@ -59,6 +59,9 @@ public sealed class IconifyIconSet
         return new IconifyIconSet(EmojiLexicon.ParseJson(files[IconsPath], $"{packageSpec}/{IconsPath}"), chars, $"{packageSpec}/{IconsPath}");
     }
 
+    /// <summary>The real icon an icon name or alias draws (aliases resolved).</summary>
+    public string ResolveIcon(string iconName) => Resolve(iconName).Name;
+
     /// <summary>
     /// A standalone SVG document for an icon or alias: the body inside an <c>svg</c> element whose viewBox is the
     /// icon's <c>left top width height</c> (defaults: 0, 0 and the set's size); an alias's <c>hFlip</c>/<c>vFlip</c>
@@ -66,16 +69,7 @@ public sealed class IconifyIconSet
     /// </summary>
     public string ToSvg(string iconName)
     {
-        bool hFlip = false, vFlip = false;
-        string name = iconName;
-        for (int depth = 0; !_icons.ContainsKey(name); depth++)
-        {
-            if (depth > 8 || !_aliases.TryGetValue(name, out JsonElement alias) || !alias.TryGetProperty("parent", out JsonElement parent))
-                throw new KeyNotFoundException($"Iconify icon '{iconName}' is neither an icon nor an alias resolving to one (stopped at '{name}').");
-            hFlip ^= alias.TryGetProperty("hFlip", out JsonElement hf) && hf.ValueKind == JsonValueKind.True;
-            vFlip ^= alias.TryGetProperty("vFlip", out JsonElement vf) && vf.ValueKind == JsonValueKind.True;
-            name = parent.GetString()!;
-        }
+        (string name, bool hFlip, bool vFlip) = Resolve(iconName);
         JsonElement icon = _icons[name];
         int left = Int(icon, "left", 0), top = Int(icon, "top", 0);
         int width = Int(icon, "width", _width), height = Int(icon, "height", _height);
@@ -88,6 +82,21 @@ public sealed class IconifyIconSet
         }
         return string.Create(CultureInfo.InvariantCulture,
             $"<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" viewBox=\"{left} {top} {width} {height}\">{body}</svg>");
+    }
+
+    private (string Name, bool HFlip, bool VFlip) Resolve(string iconName)
+    {
+        bool hFlip = false, vFlip = false;
+        string name = iconName;
+        for (int depth = 0; !_icons.ContainsKey(name); depth++)
+        {
+            if (depth > 8 || !_aliases.TryGetValue(name, out JsonElement alias) || !alias.TryGetProperty("parent", out JsonElement parent))
+                throw new KeyNotFoundException($"Iconify icon '{iconName}' is neither an icon nor an alias resolving to one (stopped at '{name}').");
+            hFlip ^= alias.TryGetProperty("hFlip", out JsonElement hf) && hf.ValueKind == JsonValueKind.True;
+            vFlip ^= alias.TryGetProperty("vFlip", out JsonElement vf) && vf.ValueKind == JsonValueKind.True;
+            name = parent.GetString()!;
+        }
+        return (name, hFlip, vFlip);
     }
 
     private static int Int(JsonElement icon, string property, int fallback) =>

@@ -27,6 +27,7 @@ public sealed class IconifySvgSource(string name, string style, PinnedPackage pa
                 continue;
             }
             offered.Add(icon);
+            offered.Add(set.ResolveIcon(icon));  // a parent drawn through an alias (e.g. hFlip) is not left unreported as unused
             string svg = set.ToSvg(icon);
             string label = $"{package.Spec}/{path}";
             items.Add(new SourceItem(Name, package, path, codepoints, Codepoints.Concept(codepoints), licence, null, attribution, creator, emoji,
