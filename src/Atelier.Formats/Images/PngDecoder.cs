@@ -33,8 +33,7 @@ public static class PngDecoder
         var structure = PngStructure.Read(png, options);
         var header = structure.Header;
         CheckSizes(structure, options, bytesPerSample: 1);
-        // Uninitialised: the passes cover every pixel, and the image is only returned once all rows are written.
-        var image = new Image(header.Width, header.Height, 4, GC.AllocateUninitializedArray<byte>(Image.CheckedLength(header.Width, header.Height, 4)));
+        var image = new Image(header.Width, header.Height, 4);
         var expander = new PngRowExpander(header, structure.Palette, structure.Transparency);
         ReadImageData(png, structure, (row, pass, column0, y) =>
             expander.ToRgba8(row, pass.Width, image.Pixels.AsSpan((int)(4 * ((long)y * header.Width + column0))), pass.XStep));
@@ -48,7 +47,7 @@ public static class PngDecoder
         var structure = PngStructure.Read(png, options);
         var header = structure.Header;
         CheckSizes(structure, options, bytesPerSample: 2);
-        var image = new Image16(header.Width, header.Height, 4, GC.AllocateUninitializedArray<ushort>(Image.CheckedLength(header.Width, header.Height, 4)));
+        var image = new Image16(header.Width, header.Height, 4);
         var expander = new PngRowExpander(header, structure.Palette, structure.Transparency);
         ReadImageData(png, structure, (row, pass, column0, y) =>
             expander.ToRgba16(row, pass.Width, image.Samples.AsSpan((int)(4 * ((long)y * header.Width + column0))), pass.XStep));
