@@ -24,12 +24,10 @@ public static class ImageResize
 
         var horizontal = new float[image.Height * width * channels];         // [H, W', C]
         for (int y = 0; y < image.Height; y++)
-            columns.Apply(source.AsSpan(y * image.Width * channels, image.Width * channels), horizontal.AsSpan(y * width * channels, width * channels), channels, 1);
+            columns.Apply(source.AsSpan(y * image.Width * channels, image.Width * channels), horizontal.AsSpan(y * width * channels, width * channels), channels);
 
         var vertical = new float[height * width * channels];                 // [H', W', C]
-        int stride = width * channels;
-        for (int x = 0; x < stride; x++)
-            rows.Apply(horizontal.AsSpan(x), vertical.AsSpan(x), 1, stride);
+        rows.ApplyToRows(horizontal, vertical, width * channels);
 
         return ToBytes(vertical, width, height, channels, alpha);
     }
@@ -120,10 +118,10 @@ public static class ImageResize
             return new AxisWeights(first, weights);
         }
 
-        /// <summary>output[j·step·channels + c] = Σ_k w_k · input[(first + k)·step·channels + c], for each channel c.</summary>
-        public void Apply(ReadOnlySpan<float> input, Span<float> output, int channels, int step)
+        /// <summary>output[j·channels + c] = Σ_k w_k · input[(first + k)·channels + c], for each channel c.</summary>
+        public void Apply(ReadOnlySpan<float> input, Span<float> output, int channels)
         {
-            int pixel = channels * step;
+            int pixel = channels;
             for (int j = 0; j < _first.Length; j++)
             {
                 var w = _weights[j];
@@ -134,6 +132,26 @@ public static class ImageResize
                     for (int k = 0; k < w.Length; k++, s += pixel)
                         sum += w[k] * input[s];
                     output[j * pixel + c] = sum;
+                }
+            }
+        }
+
+        /// <summary>
+        /// The same weights along the other axis: output row j = Σ_k w_k · input row (first + k), whole rows at a time so
+        /// that memory is read in order.
+        /// </summary>
+        public void ApplyToRows(ReadOnlySpan<float> input, Span<float> output, int rowLength)
+        {
+            for (int j = 0; j < _first.Length; j++)
+            {
+                var target = output.Slice(j * rowLength, rowLength);
+                var w = _weights[j];
+                for (int k = 0; k < w.Length; k++)
+                {
+                    var source = input.Slice((_first[j] + k) * rowLength, rowLength);
+                    float weight = w[k];
+                    for (int x = 0; x < rowLength; x++)
+                        target[x] += weight * source[x];
                 }
             }
         }

@@ -1,5 +1,3 @@
-using System.IO.Compression;
-
 namespace Atelier.Formats.Images;
 
 /// <summary>
@@ -101,13 +99,10 @@ public static class PngDecoder
         var header = structure.Header;
         var passes = header.Passes();
         int bpp = header.FilterStride;
-        long expected = header.InflatedBytes();
         int maxRowBytes = (int)header.RowBytes(header.Width);
         var current = new byte[maxRowBytes + 1];
         var prior = new byte[maxRowBytes + 1];
-        using var source = new PngSegmentStream(file, structure.ImageData);
-        using var inflater = new ZLibStream(source, CompressionMode.Decompress);
-        long inflated = 0;
+        using var reader = new PngScanlineReader(file, structure.ImageData, header.InflatedBytes());
         for (int p = 0; p < passes.Count; p++)
         {
             var pass = passes[p];
@@ -119,56 +114,24 @@ public static class PngDecoder
             {
                 int y = pass.YStart + j * pass.YStep;
                 var line = current.AsSpan(0, rowBytes + 1);
-                inflated += Inflate(inflater, source, line, inflated, expected, passes.Count, p, j, y);
+                var where = new PngScanlineReader.Location(passes.Count, p, j, y);
+                reader.Read(line, where);
                 byte filter = line[0];
                 if (filter > (byte)PngFilterType.Paeth)
-                    throw new PngFormatException("IDAT", source.CurrentChunkOffset, $"{Where(passes.Count, p, j, y)} has filter type {filter}; expected 0–4 (None, Sub, Up, Average, Paeth).");
+                    throw new PngFormatException("IDAT", reader.ChunkOffset, $"{where} has filter type {filter}; expected 0–4 (None, Sub, Up, Average, Paeth).");
                 var row = line.Slice(1);
                 PngUnfilter.Apply((PngFilterType)filter, row, prior.AsSpan(1, rowBytes), bpp);
                 int bad = sink(row, pass, pass.XStart, y);
                 if (bad >= 0)
                 {
                     int index = header.BitDepth == 8 ? row[bad] : (row[bad * header.BitDepth >> 3] >> (8 - header.BitDepth - (bad * header.BitDepth & 7))) & ((1 << header.BitDepth) - 1);
-                    throw new PngFormatException("IDAT", source.CurrentChunkOffset, $"pixel ({pass.XStart + bad * pass.XStep}, {y}) has palette index {index}, but PLTE has {structure.Palette.Length / 3} entries.");
+                    throw new PngFormatException("IDAT", reader.ChunkOffset, $"pixel ({pass.XStart + bad * pass.XStep}, {y}) has palette index {index}, but PLTE has {structure.Palette.Length / 3} entries.");
                 }
                 (current, prior) = (prior, current);
             }
         }
-        // One byte past the expected size is enough to know the stream is too long: a decompression bomb stops here.
-        Span<byte> probe = stackalloc byte[1];
-        try
-        {
-            if (inflater.Read(probe) > 0)
-                throw new PngFormatException("IDAT", source.CurrentChunkOffset, $"the image data inflates to more than the {expected} bytes a {header.Width}x{header.Height} image needs; decompression was stopped.");
-        }
-        catch (InvalidDataException e)
-        {
-            throw new PngFormatException("IDAT", source.CurrentChunkOffset, $"the zlib stream is corrupt after the last scanline: {e.Message}", e);
-        }
+        reader.Finish($"{header.Width}x{header.Height}");
     }
-
-    /// <summary>Fills <paramref name="line"/> from the inflater; the pass and row only serve the error message.</summary>
-    private static int Inflate(ZLibStream inflater, PngSegmentStream source, Span<byte> line, long inflated, long expected, int passCount, int pass, int j, int y)
-    {
-        int filled = 0;
-        try
-        {
-            while (filled < line.Length)
-            {
-                int n = inflater.Read(line.Slice(filled));
-                if (n == 0)
-                    throw new PngFormatException("IDAT", source.CurrentChunkOffset, $"the image data ends after {inflated + filled} of {expected} inflated bytes, in {Where(passCount, pass, j, y)} (truncated or corrupt zlib stream).");
-                filled += n;
-            }
-        }
-        catch (InvalidDataException e)
-        {
-            throw new PngFormatException("IDAT", source.CurrentChunkOffset, $"the zlib stream is corrupt at {Where(passCount, pass, j, y)}: {e.Message}", e);
-        }
-        return filled;
-    }
-
-    private static string Where(int passCount, int pass, int j, int y) => passCount > 1 ? $"scanline {j} of pass {pass + 1} (image row {y})" : $"row {y}";
 
     private static byte[] ReadBounded(Stream stream, long maxBytes)
     {
