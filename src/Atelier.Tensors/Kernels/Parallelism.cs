@@ -85,16 +85,18 @@ internal static class Parallelism
         while (s_workers.Count < needed)
         {
             int slot = s_workers.Count + 1; // participant 0 is the caller
-            var thread = new Thread(() => WorkerLoop(slot)) { IsBackground = true, Name = $"atelier-worker-{slot}" };
+            // The generation before the loop about to be published: a worker that starts late must still see
+            // that loop as new (reading the generation on its own thread could already see the loop's value).
+            int seen = Volatile.Read(ref s_generation);
+            var thread = new Thread(() => WorkerLoop(slot, seen)) { IsBackground = true, Name = $"atelier-worker-{slot}" };
             s_workers.Add(thread);
             thread.Start();
         }
     }
 
-    private static void WorkerLoop(int slot)
+    private static void WorkerLoop(int slot, int seen)
     {
         t_inLoop = true;
-        int seen = Volatile.Read(ref s_generation);
         Job? last = null;
         while (true)
         {
