@@ -211,11 +211,13 @@ internal static unsafe class GemmDriver
                     int cgEff = (bPanels + plan.PanelsPerColGroup - 1) / plan.PanelsPerColGroup;
                     int rounds = (rbEff * cgEff + threads - 1) / threads;
                     // Per unit of depth: kernel work in tiles (MR·NR FMAs each, 1/32 cycle per FMA at full speed),
-                    // packing the task's A block (about half a cycle per element), streaming its B panels from L3
-                    // (a tenth of a cycle per float, mostly hidden), a fixed task cost. A quarter task more per
-                    // thread: on a shared machine some thread finishes late, which favours a few tasks per thread.
+                    // packing the task's A block (about half a cycle per element), reading its B panels (cheap
+                    // right after packing; with several row blocks the later ones re-read the packed B from L3 or
+                    // memory, which costs like packing), a fixed task cost. A quarter task more per thread: on a
+                    // shared machine some thread finishes late, which favours a few tasks per thread.
                     double rowsPerTask = plan.PanelsPerRowBlock * mr, colsPerTask = plan.PanelsPerColGroup * nr;
-                    double taskCost = rowsPerTask * colsPerTask / 32.0 + 0.5 * rowsPerTask + 0.1 * colsPerTask + 8.0;
+                    double bCost = rbEff > 1 ? 0.5 : 0.1;
+                    double taskCost = rowsPerTask * colsPerTask / 32.0 + 0.5 * rowsPerTask + bCost * colsPerTask + 8.0;
                     double cost = (rounds + 0.25) * taskCost;
                     if (cost < bestCost * 0.999) { bestCost = cost; best = plan; }
                 }
