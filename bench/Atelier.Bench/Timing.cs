@@ -21,7 +21,7 @@ internal static class Timing
             Thread.Sleep(PauseMilliseconds);
             runs[i](); // warm-up: JIT, page faults, worker start-up
             int minRuns = quick ? 2 : 10;
-            double budget = quick ? 0.2 : 1.5, total = 0;
+            double budget = quick ? 0.2 : 3.0, total = 0;
             best[i] = double.MaxValue;
             for (int r = 0; r < minRuns || (total < budget && r < 300); r++)
             {
