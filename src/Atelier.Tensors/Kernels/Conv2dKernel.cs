@@ -61,7 +61,7 @@ internal static unsafe partial class Conv2dKernel
         bool v512 = isa == KernelIsa.Vector512;
         bool pointwise = IsPointwise(g);
         int chunk = pointwise ? pixels : (int)Math.Min(pixels, Math.Max(64, ColumnBudget / k));
-        float* col = pointwise ? null : GemmDriver.Workspace.Columns((long)k * chunk);
+        float* col = pointwise ? null : KernelWorkspace.Columns((long)k * chunk);
         for (int n = 0; n < g.N; n++)
             for (int grp = 0; grp < g.Groups; grp++)
             {

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Atelier.Tensors.Kernels;
 
 /// <summary>
@@ -44,7 +42,7 @@ internal static unsafe class GemmDriver
         long panelFloats = (long)kcMax * nr;
         int panelsMax = (int)Math.Clamp(BBudget / (pcs * panelFloats), 1, (n + nr - 1) / nr);
         int ncMax = panelsMax * nr;
-        float* bBuffer = Workspace.Shared(pcs * panelsMax * panelFloats);
+        float* bBuffer = KernelWorkspace.Shared(pcs * panelsMax * panelFloats);
 
         for (int jc = 0; jc < n; jc += ncMax)
         {
@@ -59,7 +57,7 @@ internal static unsafe class GemmDriver
                 plan.Bounds(task, m, bPanels, out int row0, out int row1, out int jp0, out int jp1);
                 if (row0 >= row1 || jp0 >= jp1) return;
                 int rows = row1 - row0, aPanels = (rows + mr - 1) / mr;
-                float* aBlock = Workspace.ThreadLocal((long)aPanels * kcMax * mr);
+                float* aBlock = KernelWorkspace.ThreadLocal((long)aPanels * kcMax * mr);
                 int[] deferred = new int[jp1 - jp0];
                 for (int pi = 0; pi < pcs; pi++)
                 {
@@ -236,47 +234,6 @@ internal static unsafe class GemmDriver
             row1 = Math.Min(m, (rb + 1) * PanelsPerRowBlock * Mr);
             jp0 = Math.Min(bPanels, cg * PanelsPerColGroup);
             jp1 = Math.Min(bPanels, (cg + 1) * PanelsPerColGroup);
-        }
-    }
-
-    /// <summary>64-byte aligned scratch that lives as long as its thread (at most 32 MiB of packed B on a
-    /// calling thread, an A block of ~170 KiB on each worker); grown on demand, freed by a finalizer when the
-    /// thread ends.</summary>
-    internal static class Workspace
-    {
-        [ThreadStatic] private static Buffer? t_shared;
-        [ThreadStatic] private static Buffer? t_local;
-        [ThreadStatic] private static Buffer? t_columns;
-
-        /// <summary>The packed B of one GEMM call (the calling thread owns it, all workers read it).</summary>
-        public static float* Shared(long floats) => (t_shared ??= new Buffer()).Get(floats);
-
-        /// <summary>One task's packed A block.</summary>
-        public static float* ThreadLocal(long floats) => (t_local ??= new Buffer()).Get(floats);
-
-        /// <summary>Column-gradient chunk of the convolution's backward-input pass (caller of the pass).</summary>
-        public static float* Columns(long floats) => (t_columns ??= new Buffer()).Get(floats);
-
-        private sealed class Buffer
-        {
-            private float* _data;
-            private long _capacity;
-
-            public float* Get(long floats)
-            {
-                if (floats > _capacity)
-                {
-                    long grown = Math.Max(floats, _capacity * 3 / 2);
-                    NativeMemory.AlignedFree(_data);
-                    _data = null;
-                    _capacity = 0;
-                    _data = (float*)NativeMemory.AlignedAlloc((nuint)(grown * sizeof(float)), 64);
-                    _capacity = grown;
-                }
-                return _data;
-            }
-
-            ~Buffer() => NativeMemory.AlignedFree(_data);
         }
     }
 }
