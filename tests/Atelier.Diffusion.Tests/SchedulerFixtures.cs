@@ -12,7 +12,8 @@ namespace Atelier.Diffusion.Tests;
 /// </summary>
 internal static class SchedulerFixtures
 {
-    private static readonly Lazy<JsonObject> s_json = new(LoadJson);
+    private static readonly Lazy<JsonObject> s_json = new(() => LoadJson("schedulers.json"));
+    private static readonly Lazy<JsonObject> s_index = new(() => LoadJson("index.json"));
 
     /// <summary>schedulers.json (Python's -Infinity literals quoted).</summary>
     public static JsonObject Json
@@ -21,6 +22,16 @@ internal static class SchedulerFixtures
         {
             SharedData.Require("reference/tiny-sd-expected/schedulers.json");
             return s_json.Value;
+        }
+    }
+
+    /// <summary>index.json: every fixture case, including the pipelines' scheduler configs and calls.</summary>
+    public static JsonObject Index
+    {
+        get
+        {
+            SharedData.Require("reference/tiny-sd-expected/index.json");
+            return s_index.Value;
         }
     }
 
@@ -39,9 +50,9 @@ internal static class SchedulerFixtures
         return result;
     }
 
-    private static JsonObject LoadJson()
+    private static JsonObject LoadJson(string name)
     {
-        string path = SharedData.Require("reference/tiny-sd-expected/schedulers.json");
+        string path = SharedData.Require("reference/tiny-sd-expected/" + name);
         byte[] bytes = PythonJson.QuoteNonFiniteLiterals(File.ReadAllBytes(path));
         return JsonNode.Parse(bytes)!.AsObject();
     }
