@@ -120,7 +120,7 @@ public abstract class Scheduler
         int initTimestep = Math.Min((int)(n * strength), n);
         int tStart = Math.Max(n - initTimestep, 0);
         int begin = tStart * Order;
-        if (begin >= _timesteps.Length)
+        if (n - tStart < 1 || begin >= _timesteps.Length)
             throw new ArgumentOutOfRangeException(nameof(strength), strength, $"{ClassName}.BeginAtStrength: strength {strength.ToString(CultureInfo.InvariantCulture)} with {n} steps leaves no step to run (int({n} * strength) = {initTimestep}); raise the strength or the step count.");
         SetBeginIndex(begin);
         return new StrengthWindow(begin, _timesteps[begin..], n - tStart);
