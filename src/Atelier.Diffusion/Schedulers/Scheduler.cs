@@ -26,6 +26,8 @@ public abstract class Scheduler
 {
     private double[] _timesteps = [];
     private float[]? _sigmas;
+    private IReadOnlyList<double> _timestepsView = Array.Empty<double>();
+    private IReadOnlyList<float>? _sigmasView;
     private int? _stepIndex;
     private int? _beginIndex;
 
@@ -50,13 +52,13 @@ public abstract class Scheduler
     /// alpha-based schedulers and DPM-Solver (int64 in diffusers), float32 values for Euler, Euler ancestral, LMS and
     /// Heun; see <see cref="HasIntegerTimesteps"/>. Empty before <see cref="SetTimesteps"/>.
     /// </summary>
-    public IReadOnlyList<double> Timesteps => _timesteps;
+    public IReadOnlyList<double> Timesteps => _timestepsView;
 
     /// <summary>True when diffusers holds the timesteps as int64 (the UNet then gets an integer timestep tensor), false for float32.</summary>
     public virtual bool HasIntegerTimesteps => true;
 
     /// <summary>The sigma per timestep plus the final one, for the sigma schedulers; null for the others.</summary>
-    public IReadOnlyList<float>? Sigmas => _sigmas;
+    public IReadOnlyList<float>? Sigmas => _sigmasView;
 
     /// <summary>Standard deviation of the initial noise: the pipeline multiplies its starting latents by it.</summary>
     public virtual float InitNoiseSigma => 1f;
@@ -76,6 +78,8 @@ public abstract class Scheduler
         if (numInferenceSteps < 1 || numInferenceSteps > Schedule.NumTrainTimesteps)
             throw new ArgumentOutOfRangeException(nameof(numInferenceSteps), numInferenceSteps, $"{ClassName}.SetTimesteps: expected 1 … {Schedule.NumTrainTimesteps} (num_train_timesteps) inference steps.");
         (_timesteps, _sigmas) = ComputeTimesteps(numInferenceSteps);
+        _timestepsView = Array.AsReadOnly(_timesteps);
+        _sigmasView = _sigmas is null ? null : Array.AsReadOnly(_sigmas);
         NumInferenceSteps = numInferenceSteps;
         _stepIndex = null;
         _beginIndex = null;
@@ -160,7 +164,10 @@ public abstract class Scheduler
         return AddNoiseCore(original, noise, timestep);
     }
 
-    /// <summary>The config in diffusers' field layout (this class's fields in signature order, then kept fields of others).</summary>
+    /// <summary>
+    /// The config in diffusers' field layout (this class's fields in signature order, then kept fields of others).
+    /// Compare configs through it: the config records hold OtherFields and TrainedBetas by reference.
+    /// </summary>
     public abstract JsonObject ToConfig();
 
     protected abstract (double[] Timesteps, float[]? Sigmas) ComputeTimesteps(int numInferenceSteps);

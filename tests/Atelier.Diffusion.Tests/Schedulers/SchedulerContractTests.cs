@@ -89,6 +89,30 @@ public class SchedulerContractTests
 
     [Theory]
     [MemberData(nameof(Names))]
+    public void StateSurvivesTheCallersTensorScopes(string name)
+    {
+        // A pipeline runs each step in a TensorScope and keeps only the latents; the scheduler's history must not
+        // live in memory that the scope releases.
+        var expected = RunLoop(Create(name), seed: 13);
+        var scheduler = Create(name);
+        scheduler.SetTimesteps(6);
+        var generator = new TorchGenerator(13);
+        var b = Tensor.FromArray(generator.Randn(LatentShape.ToArray()), LatentShape);
+        var x = Tensor.FromArray(generator.Randn(LatentShape.ToArray()), LatentShape) * scheduler.InitNoiseSigma;
+        var noise = new TorchNoiseSource(generator);
+        int i = 0;
+        foreach (double t in scheduler.Timesteps)
+        {
+            using var scope = TensorScope.Begin();
+            var input = scheduler.ScaleModelInput(x, t);
+            x = scope.Keep(scheduler.Step(input * 0.1f + b * (float)Math.Cos(t * Math.PI / 1000), t, x, noise).PrevSample);
+            TensorAssert.Identical(expected[i].PrevSample, x, $"{name} step {i} in a scope");
+            i++;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
     public void ConfigRoundTripsAndKeepsTheBaseFields(string name)
     {
         var scheduler = Create(name);
