@@ -20,7 +20,9 @@ namespace Atelier.Diffusion.Schedulers;
 /// history, Heun's two halves, the step counter): run the timesteps in order, once; <see cref="Reset"/> or
 /// <see cref="Clone"/> to run again. State is held in managed memory, so it survives the caller's TensorScopes.
 /// Randomness comes only from the <see cref="INoiseSource"/> passed to <see cref="Step"/>. Arithmetic follows
-/// diffusers 0.30.3 in float32, operation for operation, so results match the reference to float32 rounding.
+/// diffusers 0.30.3 in float32, operation for operation: against the reference fixtures every step is bit-identical
+/// except DPM-Solver (PyTorch's vectorised float32 log/exp) and LMS (scipy's quadrature of a float32 integrand),
+/// which differ in the last bits (at most 2e-6 per step).
 /// </summary>
 public abstract class Scheduler
 {
