@@ -7,8 +7,8 @@ namespace Atelier.Models.Vae;
 // The KL-regularised autoencoder of latent diffusion: Rombach et al. 2022, "High-Resolution Image Synthesis with
 // Latent Diffusion Models" (Sec. 3.1, Appendix G). Reference implementation: diffusers 0.30 AutoencoderKL
 // (autoencoder_kl.py, vae.py, resnet.py, attention_processor.py), whose state-dict names the children carry.
-// Differences: tiles are processed row by row instead of all at once (same result), and Encode/Decode switch to
-// tiles by themselves above VaeTiling.AutoAbovePixels (diffusers tiles only after enable_tiling()).
+// Differences: Encode/Decode switch to tiles by themselves above VaeTiling.AutoAbovePixels (diffusers tiles only
+// after enable_tiling()), and the tile loop skips diffusers' redundant edge tiles (see TiledRunner).
 // Shapes: B batch, H×W image, h×w latent = H/f × W/f (f = 2^(levels-1), 8 for SD), L latent channels.
 
 /// <summary>

@@ -4,36 +4,58 @@ namespace Atelier.Models.Vae;
 
 /// <summary>
 /// The tile loop of diffusers' <c>AutoencoderKL.tiled_encode</c> / <c>tiled_decode</c> (0.30), shared by both
-/// directions: run <c>process</c> on overlapping input tiles, blend each output tile into its upper and left
-/// neighbours over <c>blend</c> rows/columns (linear ramp), crop each to <c>keep</c> × <c>keep</c>, and concatenate.
-/// Rows are processed as a stream (only the previous row of output tiles is held); the result is the same as
-/// diffusers', which keeps all tiles.
+/// directions: run <c>process</c> on input tiles of <c>tile</c> × <c>tile</c> every <c>stride</c>, fade each output tile
+/// into its upper and left neighbours over <c>blend</c> rows/columns (linear ramp), crop it to <c>keep</c> × <c>keep</c>,
+/// and concatenate. <c>keep</c> must be <c>stride</c> in output units, so the kept parts tile the output exactly.
 /// </summary>
+/// <remarks>
+/// Differences from diffusers, neither changing a tile that both run: (1) a tile is started only while the previous
+/// one has not reached the edge; the last tile of a row or column is kept whole. diffusers also starts tiles that lie
+/// entirely inside the previous tile's overlap (e.g. a second row for a latent of exactly one tile) and blends their
+/// poorly-contexted output over good pixels. (2) Rows are streamed: only the previous row of output tiles is held.
+/// </remarks>
 internal static class TiledRunner
 {
-    // x [B, Cin, H, W] -> [B, Cout, ~H·scale, ~W·scale]
+    // x [B, Cin, H, W] -> [B, Cout, H·scale, W·scale]
     public static Tensor Run(Tensor x, int tile, int stride, int blend, int keep, Func<Tensor, Tensor> process)
     {
-        int height = x.Shape[2], width = x.Shape[3];
+        int[] rowStarts = Starts(x.Shape[2], tile, stride), columnStarts = Starts(x.Shape[3], tile, stride);
         var rows = new List<Tensor>();
         List<Tensor>? above = null;
-        for (int i = 0; i < height; i += stride)
+        foreach (int i in rowStarts)
         {
             var row = new List<Tensor>();
-            for (int j = 0; j < width; j += stride)
+            foreach (int j in columnStarts)
             {
-                Tensor input = x.Narrow(2, i, Math.Min(tile, height - i)).Narrow(3, j, Math.Min(tile, width - j));   // [B, Cin, ≤tile, ≤tile]
-                Tensor output = Scoped.Run(() => process(input));                                                    // [B, Cout, th, tw]
+                Tensor input = x.Narrow(2, i, Math.Min(tile, x.Shape[2] - i)).Narrow(3, j, Math.Min(tile, x.Shape[3] - j));   // [B, Cin, ≤tile, ≤tile]
+                Tensor output = Scoped.Run(() => process(input));                                                            // [B, Cout, th, tw]
                 if (above is not null)
                     output = BlendVertical(above[row.Count], output, blend);
                 if (row.Count > 0)
                     output = BlendHorizontal(row[^1], output, blend);
                 row.Add(output);
             }
-            rows.Add(Ops.Concat([.. row.Select(t => t.Narrow(2, 0, Math.Min(keep, t.Shape[2])).Narrow(3, 0, Math.Min(keep, t.Shape[3])))], 3));
+            bool lastRow = i == rowStarts[^1];
+            var kept = new Tensor[row.Count];
+            for (int k = 0; k < row.Count; k++)
+            {
+                Tensor t = row[k];
+                Tensor cropped = lastRow ? t : t.Narrow(2, 0, Math.Min(keep, t.Shape[2]));
+                kept[k] = k == row.Count - 1 ? cropped : cropped.Narrow(3, 0, Math.Min(keep, t.Shape[3]));
+            }
+            rows.Add(Ops.Concat(kept, 3));   // [B, Cout, keep (or the rest), W·scale]
             above = row;
         }
-        return Ops.Concat(rows, 2);
+        return Ops.Concat(rows, 2);           // [B, Cout, H·scale, W·scale]
+    }
+
+    /// <summary>0, stride, 2·stride, … up to the first tile that reaches <paramref name="size"/>.</summary>
+    internal static int[] Starts(int size, int tile, int stride)
+    {
+        var starts = new List<int> { 0 };
+        while (starts[^1] + tile < size)
+            starts.Add(starts[^1] + stride);
+        return [.. starts];
     }
 
     /// <summary>

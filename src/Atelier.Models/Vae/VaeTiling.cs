@@ -38,6 +38,17 @@ public sealed record VaeTiling
             throw new ArgumentException($"VaeTiling.OverlapFactor {OverlapFactor}: expected a value in [0, 1).");
         if ((int)(TileSampleSize / factor * (1 - OverlapFactor)) < 1)
             throw new ArgumentException($"VaeTiling: tiles of {TileSampleSize} pixels ({TileSampleSize / factor} latents) with overlap {OverlapFactor} leave no stride between tiles.");
+        // Tiles must tile: each output tile is cropped to exactly the stride of the next one, or the result would
+        // have gaps or doubled rows (diffusers does not check this; its default 0.25 satisfies it for SD sizes).
+        int latentTile = TileSampleSize / factor;
+        int decodeStride = (int)(latentTile * (1 - OverlapFactor)) * factor, decodeKeep = TileSampleSize - (int)(TileSampleSize * OverlapFactor);
+        int encodeStride = (int)(TileSampleSize * (1 - OverlapFactor)), encodeKeep = (latentTile - (int)(latentTile * OverlapFactor)) * factor;
+        if (TileSampleSize - encodeStride < factor)
+            throw new ArgumentException($"VaeTiling.OverlapFactor {OverlapFactor}: tiles of {TileSampleSize} pixels would overlap by {TileSampleSize - encodeStride} pixels; at least one latent ({factor} pixels) is needed to blend the seams.");
+        if (decodeStride != decodeKeep || encodeStride != encodeKeep)
+            throw new ArgumentException(
+                $"VaeTiling: tiles of {TileSampleSize} pixels with overlap {OverlapFactor} do not line up (decode: stride {decodeStride} px, kept {decodeKeep} px; " +
+                $"encode: stride {encodeStride} px, kept {encodeKeep} px); choose a tile size and overlap for which they are equal (e.g. overlap 0.25 and a multiple of {4 * factor} pixels).");
         if (AutoAbovePixels < 0)
             throw new ArgumentException($"VaeTiling.AutoAbovePixels {AutoAbovePixels}: expected a non-negative pixel count.");
     }
