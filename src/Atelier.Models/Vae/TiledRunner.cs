@@ -12,7 +12,9 @@ namespace Atelier.Models.Vae;
 /// Differences from diffusers, neither changing a tile that both run: (1) a tile is started only while the previous
 /// one has not reached the edge; the last tile of a row or column is kept whole. diffusers also starts tiles that lie
 /// entirely inside the previous tile's overlap (e.g. a second row for a latent of exactly one tile) and blends their
-/// poorly-contexted output over good pixels. (2) Rows are streamed: only the previous row of output tiles is held.
+/// poorly-contexted output over good pixels. (2) Each tile is processed and blended in its own scope, so memory is
+/// the peak of one tile plus the output tiles (about (1/(1 - overlap))² × the result), the cropped rows and the
+/// result: a few times the output's bytes, which has 3 channels where the decoder's activations have 128 to 512.
 /// </remarks>
 internal static class TiledRunner
 {
@@ -28,12 +30,14 @@ internal static class TiledRunner
             foreach (int j in columnStarts)
             {
                 Tensor input = x.Narrow(2, i, Math.Min(tile, x.Shape[2] - i)).Narrow(3, j, Math.Min(tile, x.Shape[3] - j));   // [B, Cin, ≤tile, ≤tile]
-                Tensor output = Scoped.Run(() => process(input));                                                            // [B, Cout, th, tw]
-                if (above is not null)
-                    output = BlendVertical(above[row.Count], output, blend);
-                if (row.Count > 0)
-                    output = BlendHorizontal(row[^1], output, blend);
-                row.Add(output);
+                Tensor? up = above?[row.Count], left = row.Count > 0 ? row[^1] : null;
+                row.Add(Scoped.Run(() =>
+                {
+                    Tensor output = process(input);                                      // [B, Cout, th, tw]
+                    if (up is not null) output = BlendVertical(up, output, blend);
+                    if (left is not null) output = BlendHorizontal(left, output, blend);
+                    return output;
+                }));
             }
             bool lastRow = i == rowStarts[^1];
             var kept = new Tensor[row.Count];
