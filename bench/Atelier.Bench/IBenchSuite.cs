@@ -11,4 +11,5 @@ public interface IBenchSuite
 /// <summary>Options common to all suites.</summary>
 /// <param name="Threads">Worker threads the engine may use.</param>
 /// <param name="Quick">Fewer repetitions (smoke run).</param>
-public sealed record BenchOptions(int Threads, bool Quick);
+/// <param name="Arch">Model architecture for model suites (<c>--arch</c>, e.g. sd15).</param>
+public sealed record BenchOptions(int Threads, bool Quick, string Arch = "sd15");

@@ -11,5 +11,6 @@ internal static class SuiteCatalog
         new ConvSuite(),
         new RandomSuite(),
         new SafetensorsSuite(),
+        new UNetSuite(),
     ];
 }

@@ -8,55 +8,64 @@ public sealed unsafe partial class UNet2DConditionModel
 {
     /// <summary>
     /// A model of <paramref name="config"/>'s exact shapes (e.g. <see cref="UNet2DConditionPresets.Sd15"/>: 859.5 M
-    /// weights) with seeded random weights stored as <paramref name="dtype"/> (F32, F16 or BF16), drawn like the
-    /// reference fixtures' <c>refcommon.randomize_</c> (written as mean, standard deviation): Linear/Conv weights
-    /// N(0, 1/√fan_in), biases N(0, 0.05), norm weights 1 + N(0, 0.1), norm biases N(0, 0.05), so activations keep a
-    /// sane scale through the network. Weights live in pinned managed arrays (no scope owns them).
+    /// weights) with seeded random weights stored as <paramref name="dtype"/> (F32, F16 or BF16), scaled like the
+    /// reference fixtures' <c>refcommon.randomize_</c> (mean, standard deviation): Linear/Conv weights (0, 1/√fan_in),
+    /// biases (0, 0.05), norm weights (1, 0.1), norm biases (0, 0.05), so activations keep a sane scale through the
+    /// network. The values are uniform with that mean and deviation (SplitMix64: ~1 s for SD 1.5, where a Gaussian
+    /// through TorchGenerator takes ~25 s); they are for benchmarks and memory tests, not for matching PyTorch.
+    /// Weights live in pinned managed arrays, owned by no scope.
     /// </summary>
     public static UNet2DConditionModel CreateRandom(UNet2DConditionConfig config, ulong seed, DType dtype = DType.F32)
     {
         if (!dtype.IsFloating())
             throw new ArgumentException($"CreateRandom: weight dtype {dtype}; expected F32, F16 or BF16.", nameof(dtype));
         var model = new UNet2DConditionModel(config, $"random UNet (seed {seed})");
-        var generator = new TorchGenerator(seed);
+        ulong state = seed;
         foreach (var (name, parameter) in model.NamedParameters())
         {
             var shape = parameter.Shape;
             bool isNorm = name.Contains("norm", StringComparison.Ordinal);
             bool isBias = name.EndsWith(".bias", StringComparison.Ordinal);
-            double mean = isNorm && !isBias ? 1 : 0;
-            double std = isBias ? 0.05 : isNorm ? 0.1 : 1 / Math.Sqrt(shape.ElementCount / shape[0]);
-            parameter.Value = RandomTensor(generator, shape, mean, std, dtype, name);
+            float mean = isNorm && !isBias ? 1 : 0;
+            float std = isBias ? 0.05f : isNorm ? 0.1f : (float)(1 / Math.Sqrt(shape.ElementCount / shape[0]));
+            parameter.Value = RandomTensor(ref state, shape, mean, std, dtype, name);
         }
         return model;
     }
 
-    private static Tensor RandomTensor(TorchGenerator generator, Shape shape, double mean, double std, DType dtype, string name)
+    private static Tensor RandomTensor(ref ulong state, Shape shape, float mean, float std, DType dtype, string name)
     {
         int count = checked((int)shape.ElementCount);
+        // Uniform on [mean - a, mean + a) has standard deviation a/√3.
+        float a = std * MathF.Sqrt(3), scale = 2 * a / (1 << 24), offset = mean - a;
         Tensor tensor;
         if (dtype == DType.F32)
         {
             float[] data = GC.AllocateUninitializedArray<float>(count, pinned: true);
-            generator.Normal(data, mean, std);
+            for (int i = 0; i < count; i++) data[i] = offset + scale * (SplitMix64(ref state) >> 40);
             fixed (float* p = data) tensor = Tensor.FromExternal(p, DType.F32, shape, data);
         }
         else
         {
-            // Draw float32 values in slices and round them to the 16-bit type.
             ushort[] data = GC.AllocateUninitializedArray<ushort>(count, pinned: true);
-            float[] slice = new float[Math.Min(count, 1 << 20)];
-            for (int start = 0; start < count; start += slice.Length)
+            for (int i = 0; i < count; i++)
             {
-                int n = Math.Min(slice.Length, count - start);
-                generator.Normal(slice.AsSpan(0, n), mean, std);
-                for (int i = 0; i < n; i++)
-                    data[start + i] = dtype == DType.F16 ? BitConverter.HalfToUInt16Bits((Half)slice[i]) : BFloat16Bits(slice[i]);
+                float value = offset + scale * (SplitMix64(ref state) >> 40);
+                data[i] = dtype == DType.F16 ? BitConverter.HalfToUInt16Bits((Half)value) : BFloat16Bits(value);
             }
             fixed (ushort* p = data) tensor = Tensor.FromExternal(p, dtype, shape, data);
         }
         tensor.Name = name;
         return tensor;
+    }
+
+    /// <summary>SplitMix64 (Steele, Lea and Flood 2014; the constants are theirs): a fast, well-mixed 64-bit stream.</summary>
+    private static ulong SplitMix64(ref ulong state)
+    {
+        ulong z = state += 0x9E3779B97F4A7C15;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EB;
+        return z ^ (z >> 31);
     }
 
     /// <summary>float32 → bfloat16 bits, rounded to nearest even (NaN kept quiet).</summary>
