@@ -33,11 +33,12 @@ internal sealed class UNetSuite : IBenchSuite
         int[] sizes = options.Quick ? [32] : [64, 32];
         foreach (var dtype in new[] { DType.F32, DType.F16 })
         {
+            if (!sizes.Any(size => options.Selects(CaseLabel(dtype, size)))) continue;
             var created = Stopwatch.StartNew();
             var model = UNet2DConditionModel.CreateRandom(config, seed: 1234, dtype);
             long weightBytes = model.Parameters().Sum(p => p.Value.ElementCount * p.Value.DType.Size());
             yield return new BenchRow($"{label} random weights", $"{model.ParameterCount / 1e6:F1} M x {dtype}", 0, created.Elapsed.TotalSeconds, $"{weightBytes / 1e9:F2} GB of weights");
-            foreach (int size in sizes)
+            foreach (int size in sizes.Where(size => options.Selects(CaseLabel(dtype, size))))
             {
                 var generator = new TorchGenerator(5678);
                 Tensor sample = Tensor.FromArray(generator.Randn(batch, 4, size, size), [batch, 4, size, size]);
@@ -64,6 +65,9 @@ internal sealed class UNetSuite : IBenchSuite
             TensorMemory.Trim();
         }
     }
+
+    /// <summary>What <c>--only</c> matches: e.g. "F32 64x64".</summary>
+    private static string CaseLabel(DType dtype, int size) => $"{dtype} {size}x{size}";
 
     private static double Seconds(Action run)
     {
