@@ -52,18 +52,17 @@ internal sealed class UNetSuite : IBenchSuite
                 }
                 TensorMemory.ResetPeak();
                 long before = TensorMemory.CurrentBytes;
-                double first = Seconds(Forward);                              // warm-up: JIT, pool, page faults
+                var (first, firstCpu) = Seconds(Forward);                     // includes warm-up: JIT, pool, page faults
                 long peak = TensorMemory.PeakBytes - before;
-                double best = first, bestCpu = double.MaxValue;
+                var (best, bestCpu) = (first, firstCpu);
                 for (int run = 0; run < (options.Quick ? 1 : 2); run++)
                 {
-                    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-                    double seconds = Seconds(Forward);
-                    if (seconds < best) (best, bestCpu) = (seconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
+                    var (seconds, cpu) = Seconds(Forward);
+                    if (seconds < best) (best, bestCpu) = (seconds, cpu);
                 }
                 string shape = $"B={batch} {size}x{size}x4 ctx {tokens}x{model.CrossAttentionDim}";
                 yield return new BenchRow($"unet forward W={dtype}", shape, flops.Total, best,
-                    $"conv {flops.Conv / 1e9:F0} + linear {flops.Linear / 1e9:F0} + attention {flops.Attention / 1e9:F0} GFLOP; peak activations {peak / 1e9:F2} GB; first run {first:F2} s{(bestCpu < double.MaxValue ? $"; best run used {bestCpu:F1} s CPU (x{bestCpu / best:F2} wall: below ~{options.Threads} means the cores were shared)" : "")}");
+                    $"conv {flops.Conv / 1e9:F0} + linear {flops.Linear / 1e9:F0} + attention {flops.Attention / 1e9:F0} GFLOP; peak activations {peak / 1e9:F2} GB; first run {first:F2} s; best run used {bestCpu:F1} s CPU = {bestCpu / best:F2} x wall (well below {options.Threads}: starved by other processes)");
             }
             model = null;
             GC.Collect();
@@ -75,10 +74,15 @@ internal sealed class UNetSuite : IBenchSuite
     /// <summary>What <c>--only</c> matches: e.g. "F32 64x64".</summary>
     private static string CaseLabel(DType dtype, int size) => $"{dtype} {size}x{size}";
 
-    private static double Seconds(Action run)
+    /// <summary>Wall time and process CPU time (all threads) of one run.</summary>
+    private static (double Wall, double Cpu) Seconds(Action run)
     {
+        var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         run();
-        return sw.Elapsed.TotalSeconds;
+        double wall = sw.Elapsed.TotalSeconds;
+        process.Refresh();
+        return (wall, (process.TotalProcessorTime - cpu).TotalSeconds);
     }
 }
