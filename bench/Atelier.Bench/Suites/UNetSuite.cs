@@ -10,10 +10,11 @@ namespace Atelier.Bench.Suites;
 /// One Stable Diffusion UNet forward with seeded random weights of the real shapes (SD 1.5: 859.5 M weights): latent
 /// 64x64 (512 px) and 32x32 (256 px), batch 2 (classifier-free guidance), float32 weights and float16 weights,
 /// 77 text tokens. Reports the best wall time, the FLOPs of the forward (<see cref="UNetFlops"/>), % of the FMA
-/// peak measured in the same run, and the peak of pooled activation memory (weights are not pooled; listed apart).
+/// peak measured in the same run, the peak of pooled activation memory (weights are not pooled; listed apart) and
+/// the process's peak resident memory so far (everything, weights included).
 /// Reference points on this machine (2 threads, 64x64 batch 2, fp32): PyTorch 1.13 15.6 s (32x32: 4.4 s),
-/// stable-diffusion.cpp ~24 s per 512x512 step. The CPU time of the best run is shown beside it: on a shared machine
-/// a CPU/wall ratio well below the thread count means the run was starved, and the time is pessimistic.
+/// stable-diffusion.cpp ~24 s per 512x512 step. The CPU/wall ratio of the best run is shown beside it: well below the
+/// thread count means the run was starved by other processes (the time is pessimistic) or ran serial code.
 /// </summary>
 internal sealed class UNetSuite : IBenchSuite
 {
@@ -62,7 +63,7 @@ internal sealed class UNetSuite : IBenchSuite
                 }
                 string shape = $"B={batch} {size}x{size}x4 ctx {tokens}x{model.CrossAttentionDim}";
                 yield return new BenchRow($"unet forward W={dtype}", shape, flops.Total, best,
-                    $"conv {flops.Conv / 1e9:F0} + linear {flops.Linear / 1e9:F0} + attention {flops.Attention / 1e9:F0} GFLOP; peak activations {peak / 1e9:F2} GB; first run {first:F2} s; best run used {bestCpu:F1} s CPU = {bestCpu / best:F2} x wall (well below {options.Threads}: starved by other processes)");
+                    $"conv {flops.Conv / 1e9:F0} + linear {flops.Linear / 1e9:F0} + attention {flops.Attention / 1e9:F0} GFLOP; peak activations {peak / 1e9:F2} GB (process peak RSS {Process.GetCurrentProcess().PeakWorkingSet64 / 1e9:F2} GB); first run {first:F2} s; best run CPU/wall {bestCpu / best:F2} of {options.Threads} threads");
             }
             model = null;
             GC.Collect();
