@@ -5,7 +5,7 @@ namespace Atelier.Models.Mini;
 /// <summary>
 /// Caption → image retrieval of CLIP-mini on a set of matching pairs (row i of both matrices is pair i): top-1 and
 /// top-5 among all images, and top-1 among 10 (the true image and 9 others drawn with a fixed seed — the design's
-/// evaluation metric; chance 10 %). Pairs with the same caption (the same concept in several skin tones is captioned
+/// evaluation metric; chance 10 %; among all when there are fewer than 10 pairs). Pairs with the same caption (the same concept in several skin tones is captioned
 /// differently, but duplicates can occur) count as correct when the retrieved image has the same caption.
 /// </summary>
 public static class MiniClipRetrieval
@@ -20,7 +20,8 @@ public static class MiniClipRetrieval
         if (imageEmbeddings.Rank != 2 || textEmbeddings.Shape != imageEmbeddings.Shape || captions.Count != imageEmbeddings.Shape[0])
             throw new TensorShapeException("clip_retrieval", $"images {imageEmbeddings.Shape}, texts {textEmbeddings.Shape}, {captions.Count} captions", "[N, E] and [N, E] with N captions");
         int n = imageEmbeddings.Shape[0];
-        if (n < 10) throw new ArgumentException($"clip retrieval: {n} pairs; top-1 among 10 needs at least 10.", nameof(captions));
+        if (n < 2) throw new ArgumentException($"clip retrieval: {n} pairs; retrieval needs at least 2.", nameof(captions));
+        int distractors = Math.Min(9, n - 1);
         float[] similarity;
         using (Autograd.NoGrad())
             similarity = textEmbeddings.MatMul(imageEmbeddings.Transpose(0, 1)).ToFloatArray();   // [N texts, N images]
@@ -42,7 +43,7 @@ public static class MiniClipRetrieval
             {
                 if (candidate == t) continue;
                 if (row[(int)candidate] > target && captions[(int)candidate] != captions[t]) beaten = true;
-                if (++drawn == 9) break;
+                if (++drawn == distractors) break;
             }
             if (!beaten) among10++;
         }
