@@ -16,6 +16,7 @@ public static partial class Ops
     public static unsafe Tensor Conv2d(this Tensor x, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, int groups = 1)
     {
         const string op = "conv2d";
+        using var profile = OpProfiler.Measure(op);
         var g = Conv2dGeometryOf(op, x, weight, bias, stride, padding, dilation, groups);
         Tensor input = x.AsF32Contiguous();
         Tensor w = weight.Contiguous();
@@ -67,6 +68,7 @@ public static partial class Ops
     public static unsafe Tensor UpsampleNearest(this Tensor x, int factor = 2)
     {
         const string op = "upsample_nearest";
+        using var profile = OpProfiler.Measure(op);
         Elementwise.RequireFloat(op, x);
         if (x.Rank != 4)
             throw new TensorShapeException(op, $"input {x.Shape} has rank {x.Rank}", "input [N, C, H, W]");

@@ -13,6 +13,7 @@ public static partial class Ops
     /// </summary>
     public static Tensor MatMul(this Tensor a, Tensor b)
     {
+        using var profile = OpProfiler.Measure("matmul");
         if (a.Rank == 0 || b.Rank == 0)
             throw new TensorShapeException("matmul", $"{a.Shape} @ {b.Shape} has a rank-0 operand", "operands of rank 1 or more");
         if (a.Rank == 1) return MatMul(a.Unsqueeze(0), b).Squeeze(-2);
@@ -32,6 +33,7 @@ public static partial class Ops
     /// </summary>
     public static unsafe Tensor Linear(this Tensor x, Tensor weight, Tensor? bias = null)
     {
+        using var profile = OpProfiler.Measure("linear");
         Elementwise.RequireFloat("linear", x);
         Elementwise.RequireFloat("linear", weight);
         if (weight.Rank != 2)

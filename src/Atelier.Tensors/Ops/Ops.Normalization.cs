@@ -12,6 +12,7 @@ public static partial class Ops
     public static unsafe Tensor LayerNorm(this Tensor x, Shape normalizedShape, Tensor? weight = null, Tensor? bias = null, float eps = 1e-5f)
     {
         const string op = "layer_norm";
+        using var profile = OpProfiler.Measure(op);
         Elementwise.RequireFloat(op, x);
         int k = normalizedShape.Rank;
         if (k == 0 || k > x.Rank || !x.Shape.Dims[^k..].SequenceEqual(normalizedShape.Dims))
@@ -47,6 +48,7 @@ public static partial class Ops
     public static unsafe Tensor GroupNorm(this Tensor x, int groups, Tensor? weight = null, Tensor? bias = null, float eps = 1e-5f)
     {
         const string op = "group_norm";
+        using var profile = OpProfiler.Measure(op);
         Elementwise.RequireFloat(op, x);
         if (x.Rank < 2)
             throw new TensorShapeException(op, $"input {x.Shape} has rank {x.Rank}", "an input [N, C, ...] of rank 2 or more");
