@@ -36,6 +36,11 @@ internal static unsafe partial class Conv2dKernel
         CheckWeightType(weightType);
         int cg = g.C / g.Groups, og = g.O / g.Groups, pixels = g.OutH * g.OutW, k = cg * g.KH * g.KW;
         bool v512 = isa == KernelIsa.Vector512;
+        if (g.N > 1 && pixels % Gemm.PanelWidth(isa) == 0)
+        {
+            ForwardBatched(isa, g, input, weight, weightType, bias, output);
+            return;
+        }
         for (int n = 0; n < g.N; n++)
             for (int grp = 0; grp < g.Groups; grp++)
             {
@@ -51,6 +56,30 @@ internal static unsafe partial class Conv2dKernel
                 else
                     Gemm.Blocked(isa, og, pixels, k, w, new Im2colPacker(image, g, v512), outG, pixels, beta);
             }
+    }
+
+    /// <summary>
+    /// The forward as one GEMM per group over the whole batch: out[O/G, N·P] = W[O/G, K] · col[K, N·P], C's columns
+    /// written image by image into [N, O, P]. Each output is the same chain of multiply-adds as in the per-image
+    /// loop (bias, then k ascending), so results are identical; the weights are packed once per group, not per image.
+    /// </summary>
+    private static void ForwardBatched(KernelIsa isa, in Conv2dGeometry g, float* input, void* weight, DType weightType, float* bias, float* output)
+    {
+        int cg = g.C / g.Groups, og = g.O / g.Groups, pixels = g.OutH * g.OutW, k = cg * g.KH * g.KW;
+        int columns = checked(g.N * pixels);
+        bool pointwise = IsPointwise(g);
+        for (int grp = 0; grp < g.Groups; grp++)
+        {
+            float* outG = output + (long)grp * og * pixels;
+            if (bias is not null)
+                for (int n = 0; n < g.N; n++)
+                    for (int o = 0; o < og; o++)
+                        new Span<float>(outG + ((long)n * g.O + o) * pixels, pixels).Fill(bias[grp * og + o]);
+            float beta = bias is null ? 0f : 1f;
+            var w = new StridedPacker((byte*)weight + (long)grp * og * k * weightType.Size(), weightType, k, 1, 1f, isa);
+            var col = new Conv2dBatchPacker(input + (long)grp * cg * g.H * g.W, g, isa, pointwise);
+            Gemm.Blocked(isa, og, columns, k, w, col, outG, pixels, beta, new GemmDriver.CColumns(pixels, (long)g.O * pixels));
+        }
     }
 
     public static void BackwardInput(KernelIsa isa, in Conv2dGeometry g, float* gradOutput, void* weight, DType weightType, float* gradInput)

@@ -68,6 +68,27 @@ internal static unsafe partial class Gemm
         }
     }
 
+    /// <summary>As <see cref="Blocked{TA, TB}(KernelIsa, int, int, int, TA, TB, float*, long, float)"/> with C's columns in segments (see <see cref="GemmDriver.CColumns"/>).</summary>
+    internal static void Blocked<TA, TB>(KernelIsa isa, int m, int n, int k, TA a, TB b, float* c, long ldc, float beta, GemmDriver.CColumns columns)
+        where TA : struct, IGemmPacker
+        where TB : struct, IGemmPacker
+    {
+        switch (Supported(isa))
+        {
+            case KernelIsa.Vector512: GemmDriver.Run<GemmKernel512, TA, TB>(m, n, k, a, b, c, ldc, beta, columns); break;
+            case KernelIsa.Vector256: GemmDriver.Run<GemmKernel256, TA, TB>(m, n, k, a, b, c, ldc, beta, columns); break;
+            default: GemmDriver.Run<GemmKernelScalar, TA, TB>(m, n, k, a, b, c, ldc, beta, columns); break;
+        }
+    }
+
+    /// <summary>The width of a packed B panel (the micro-kernel's NR) on the path of <paramref name="isa"/>.</summary>
+    internal static int PanelWidth(KernelIsa isa) => Supported(isa) switch
+    {
+        KernelIsa.Vector512 => GemmKernel512.NR,
+        KernelIsa.Vector256 => GemmKernel256.NR,
+        _ => GemmKernelScalar.NR,
+    };
+
     /// <summary>Batched form: operand i starts at Data + i * batchStride (in elements).</summary>
     public static void MultiplyBatched(int batch, in MatrixView a, long batchStrideA, in MatrixView b, long batchStrideB,
         float* c, long ldc, long batchStrideC, float alpha = 1f, float beta = 0f)

@@ -32,9 +32,28 @@ internal static unsafe class GemmDriver
         where TKernel : IGemmMicroKernel
         where TA : struct, IGemmPacker
         where TB : struct, IGemmPacker
+        => Run<TKernel, TA, TB>(m, n, k, a, b, c, ldc, beta, new CColumns(n, 0));
+
+    /// <summary>
+    /// As above with C's columns cut into segments of <see cref="CColumns.Segment"/> columns that lie
+    /// <see cref="CColumns.SegmentStride"/> floats apart (column j at c + (j / segment)·stride + j % segment):
+    /// the images of a batched convolution written straight into [N, O, P]. The segment must be a multiple of
+    /// TKernel.NR (no tile straddles two segments) unless there is only one.
+    /// </summary>
+    public static void Run<TKernel, TA, TB>(int m, int n, int k, TA a, TB b, float* c, long ldc, float beta, CColumns columns)
+        where TKernel : IGemmMicroKernel
+        where TA : struct, IGemmPacker
+        where TB : struct, IGemmPacker
     {
         if (m <= 0 || n <= 0) return;
-        if (k <= 0) { ScaleC(m, n, c, ldc, beta); return; }
+        if (columns.Segment < n && (columns.Segment <= 0 || columns.Segment % TKernel.NR != 0))
+            throw new ArgumentException($"gemm: C column segments of {columns.Segment} for N = {n}; expected a positive multiple of the panel width {TKernel.NR}.");
+        if (k <= 0)
+        {
+            for (long s0 = 0; s0 < n; s0 += columns.Segment)
+                ScaleC(m, (int)Math.Min(columns.Segment, n - s0), c + columns.Offset(s0), ldc, beta);
+            return;
+        }
 
         int mr = TKernel.MR, nr = TKernel.NR, kcMax = TKernel.KC;
         int threads = (long)m * n * k < ParallelThreshold ? 1 : Parallelism.Threads;
@@ -73,13 +92,13 @@ internal static unsafe class GemmDriver
                             deferred[waiting++] = jp; // another thread is packing it: do the rest first
                             continue;
                         }
-                        Macro<TKernel>(kc, aBlock, aPanels, row0, row1, bBlock + jp * panelFloats, jp, jcBlock, jcBlock + nc, c, ldc, first, beta);
+                        Macro<TKernel>(kc, aBlock, aPanels, row0, row1, bBlock + jp * panelFloats, jp, jcBlock, jcBlock + nc, c, ldc, first, beta, columns);
                     }
                     for (int i = 0; i < waiting; i++)
                     {
                         int jp = deferred[i];
                         WaitForPanels(ref state[pi * groups + jp / PanelsPerClaim<TKernel>()]);
-                        Macro<TKernel>(kc, aBlock, aPanels, row0, row1, bBlock + jp * panelFloats, jp, jcBlock, jcBlock + nc, c, ldc, first, beta);
+                        Macro<TKernel>(kc, aBlock, aPanels, row0, row1, bBlock + jp * panelFloats, jp, jcBlock, jcBlock + nc, c, ldc, first, beta, columns);
                     }
                 }
             });
@@ -138,18 +157,19 @@ internal static unsafe class GemmDriver
 
     /// <summary>One packed B panel against every A panel of the task's block.</summary>
     private static void Macro<TKernel>(int kc, float* aBlock, int aPanels, int row0, int row1,
-        float* bPanel, int jp, int col0, int colEnd, float* c, long ldc, bool first, float beta)
+        float* bPanel, int jp, int col0, int colEnd, float* c, long ldc, bool first, float beta, CColumns columns)
         where TKernel : IGemmMicroKernel
     {
         int mr = TKernel.MR, nr = TKernel.NR;
         bool load = !first || beta != 0f;
         float scale = first ? beta : 1f;
         int col = col0 + jp * nr, cols = Math.Min(nr, colEnd - col);
+        float* cColumn = c + columns.Offset(col);
         for (int ip = 0; ip < aPanels; ip++)
         {
             float* aPanel = aBlock + (long)ip * kc * mr;
             int row = row0 + ip * mr, rows = Math.Min(mr, row1 - row);
-            float* cTile = c + row * ldc + col;
+            float* cTile = cColumn + row * ldc;
             if (rows == mr && cols == nr)
                 TKernel.Run(kc, aPanel, bPanel, cTile, ldc, load, scale);
             else
@@ -181,6 +201,12 @@ internal static unsafe class GemmDriver
             else if (beta != 1f)
                 for (int j = 0; j < n; j++) row[j] *= beta;
         }
+    }
+
+    /// <summary>Where C's columns live: segments of <see cref="Segment"/> columns, <see cref="SegmentStride"/> floats apart.</summary>
+    internal readonly record struct CColumns(long Segment, long SegmentStride)
+    {
+        public long Offset(long column) => column < Segment ? column : column / Segment * SegmentStride + column % Segment;
     }
 
     private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
