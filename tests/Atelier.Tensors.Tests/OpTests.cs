@@ -186,6 +186,30 @@ public class OpTests
     }
 
     [Fact]
+    public void FusedGroupNormSiluAndGegluEqualTheirCompositions()
+    {
+        var x = R(21, [2, 8, 5, 7], -3, 3);
+        var gamma = R(22, [8]);
+        var beta = R(23, [8]);
+        Assert.Equal(x.GroupNorm(4, gamma, beta, 1e-6f).Silu().ToFloatArray(), x.GroupNormSilu(4, gamma, beta, 1e-6f).ToFloatArray());
+        Assert.Equal(x.GroupNorm(2).Silu().ToFloatArray(), x.GroupNormSilu(2).ToFloatArray());
+        var h = R(24, [2, 3, 2 * 37], -6, 6);
+        Tensor[] halves = h.Chunk(2, -1);
+        Assert.Equal(halves[0].Mul(halves[1].Gelu()).ToFloatArray(), h.Geglu().ToFloatArray());
+        Assert.Equal(new Shape(2, 3, 37), h.Geglu().Shape);
+        var strided = R(25, [2 * 16, 5], -4, 4).T;                               // [5, 32], not contiguous
+        Tensor[] parts = strided.Chunk(2, -1);
+        Assert.Equal(parts[0].Mul(parts[1].Gelu()).ToFloatArray(), strided.Geglu().ToFloatArray());
+        OpCheck.Gradients("group_norm_silu", t => t[0].GroupNormSilu(2, t[1], t[2]), [R(26, [2, 4, 2, 2], -2, 2), R(27, [4]), R(28, [4])]);
+        OpCheck.Gradients("geglu", t => t[0].Geglu(), [R(29, [3, 2 * 5], -2, 2)]);
+        var ex = Assert.Throws<TensorShapeException>(() => R(30, [2, 7]).Geglu());
+        Assert.Contains("geglu", ex.Message);
+        Assert.Contains("[2, 7]", ex.Message);
+        ex = Assert.Throws<TensorShapeException>(() => x.GroupNormSilu(3));
+        Assert.Contains("group_norm", ex.Message);
+    }
+
+    [Fact]
     public void MatMulAndLinearGradients()
     {
         OpCheck.Gradients("matmul 2d", t => t[0].MatMul(t[1]), [R(1, [3, 4]), R(2, [4, 2])]);

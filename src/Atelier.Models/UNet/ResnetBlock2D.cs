@@ -39,10 +39,10 @@ public sealed class ResnetBlock2D : Module
     {
         using var scope = TensorScope.Begin();
         int b = x.Shape[0];
-        Tensor h = Conv1.Forward(Norm1.Forward(x).Silu());                    // [B, out, H, W]
+        Tensor h = Conv1.Forward(Norm1.ForwardSilu(x));                       // [B, out, H, W]
         Tensor t = TimeEmbProj.Forward(temb.Silu()).Reshape(b, OutChannels, 1, 1); // [B, out, 1, 1]
         h = h.Add(t);
-        h = Conv2.Forward(Norm2.Forward(h).Silu());                           // [B, out, H, W]
+        h = Conv2.Forward(Norm2.ForwardSilu(h));                              // [B, out, H, W]
         Tensor shortcut = ConvShortcut is null ? x : ConvShortcut.Forward(x);
         Tensor output = shortcut.Add(h);
         if (OutputScaleFactor != 1f) output = output.Div(OutputScaleFactor);
