@@ -46,15 +46,13 @@ internal static unsafe partial class Conv2dKernel
             {
                 float* image = input + ((long)n * g.C + grp * cg) * g.H * g.W;
                 float* outG = output + ((long)n * g.O + grp * og) * pixels;
-                // The bias starts each output's multiply-add chain (beta = 1 keeps it).
-                if (bias is not null)
-                    for (int o = 0; o < og; o++) new Span<float>(outG + (long)o * pixels, pixels).Fill(bias[grp * og + o]);
-                float beta = bias is null ? 0f : 1f;
+                // The bias starts each output's multiply-add chain (written into each tile by the driver).
+                var start = new GemmDriver.GemmOutput(pixels, 0, rowBias: bias is null ? null : bias + grp * og);
                 var w = new StridedPacker((byte*)weight + (long)grp * og * k * weightType.Size(), weightType, k, 1, 1f, isa);
                 if (IsPointwise(g))
-                    Gemm.Blocked(isa, og, pixels, k, w, new StridedPacker(image, DType.F32, 1, pixels, 1f, isa), outG, pixels, beta);
+                    Gemm.Blocked(isa, og, pixels, k, w, new StridedPacker(image, DType.F32, 1, pixels, 1f, isa), outG, pixels, 0f, start);
                 else
-                    Gemm.Blocked(isa, og, pixels, k, w, new Im2colPacker(image, g, v512), outG, pixels, beta);
+                    Gemm.Blocked(isa, og, pixels, k, w, new Im2colPacker(image, g, v512), outG, pixels, 0f, start);
             }
     }
 
@@ -71,14 +69,10 @@ internal static unsafe partial class Conv2dKernel
         for (int grp = 0; grp < g.Groups; grp++)
         {
             float* outG = output + (long)grp * og * pixels;
-            if (bias is not null)
-                for (int n = 0; n < g.N; n++)
-                    for (int o = 0; o < og; o++)
-                        new Span<float>(outG + ((long)n * g.O + o) * pixels, pixels).Fill(bias[grp * og + o]);
-            float beta = bias is null ? 0f : 1f;
             var w = new StridedPacker((byte*)weight + (long)grp * og * k * weightType.Size(), weightType, k, 1, 1f, isa);
             var col = new Conv2dBatchPacker(input + (long)grp * cg * g.H * g.W, g, isa, pointwise);
-            Gemm.Blocked(isa, og, columns, k, w, col, outG, pixels, beta, new GemmDriver.CColumns(pixels, (long)g.O * pixels));
+            var start = new GemmDriver.GemmOutput(pixels, (long)g.O * pixels, rowBias: bias is null ? null : bias + grp * og);
+            Gemm.Blocked(isa, og, columns, k, w, col, outG, pixels, 0f, start);
         }
     }
 

@@ -47,6 +47,26 @@ internal static unsafe partial class Gemm
         MultiplyBlocked(isa, a, b, c, ldc, alpha, beta);
     }
 
+    /// <summary>
+    /// C = A·B + bias (bias [N] added to every row; float32): as filling every row of C with the bias and calling
+    /// <see cref="Multiply(in MatrixView, in MatrixView, float*, long, float, float)"/> with beta = 1 (the same
+    /// arithmetic), but the packed path writes the bias into each tile just before it is accumulated, saving a pass
+    /// over C.
+    /// </summary>
+    public static void MultiplyAddBias(in MatrixView a, in MatrixView b, float* bias, float* c, long ldc)
+    {
+        Check(a, b, c, ldc);
+        int m = a.Rows, n = b.Cols, k = a.Cols;
+        if ((long)m * n * k <= SmallProblem)
+        {
+            for (int i = 0; i < m; i++) new ReadOnlySpan<float>(bias, n).CopyTo(new Span<float>(c + i * ldc, n));
+            Small(BestIsa, a, b, c, ldc, 1f, 1f);
+            return;
+        }
+        Blocked(BestIsa, m, n, k, StridedPacker.ForA(a, 1f, Supported(BestIsa)), StridedPacker.ForB(b, Supported(BestIsa)), c, ldc, 0f,
+            new GemmDriver.GemmOutput(n, 0, colBias: bias));
+    }
+
     /// <summary>The packed, blocked path whatever the size (tests reach its tails with small sizes through it).</summary>
     internal static void MultiplyBlocked(KernelIsa isa, in MatrixView a, in MatrixView b, float* c, long ldc, float alpha, float beta)
     {
@@ -68,8 +88,8 @@ internal static unsafe partial class Gemm
         }
     }
 
-    /// <summary>As <see cref="Blocked{TA, TB}(KernelIsa, int, int, int, TA, TB, float*, long, float)"/> with C's columns in segments (see <see cref="GemmDriver.CColumns"/>).</summary>
-    internal static void Blocked<TA, TB>(KernelIsa isa, int m, int n, int k, TA a, TB b, float* c, long ldc, float beta, GemmDriver.CColumns columns)
+    /// <summary>As <see cref="Blocked{TA, TB}(KernelIsa, int, int, int, TA, TB, float*, long, float)"/> with C's columns in segments (see <see cref="GemmDriver.GemmOutput"/>).</summary>
+    internal static void Blocked<TA, TB>(KernelIsa isa, int m, int n, int k, TA a, TB b, float* c, long ldc, float beta, GemmDriver.GemmOutput columns)
         where TA : struct, IGemmPacker
         where TB : struct, IGemmPacker
     {

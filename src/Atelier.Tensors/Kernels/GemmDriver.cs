@@ -32,15 +32,15 @@ internal static unsafe class GemmDriver
         where TKernel : IGemmMicroKernel
         where TA : struct, IGemmPacker
         where TB : struct, IGemmPacker
-        => Run<TKernel, TA, TB>(m, n, k, a, b, c, ldc, beta, new CColumns(n, 0));
+        => Run<TKernel, TA, TB>(m, n, k, a, b, c, ldc, beta, new GemmOutput(n, 0));
 
     /// <summary>
-    /// As above with C's columns cut into segments of <see cref="CColumns.Segment"/> columns that lie
-    /// <see cref="CColumns.SegmentStride"/> floats apart (column j at c + (j / segment)·stride + j % segment):
-    /// the images of a batched convolution written straight into [N, O, P]. The segment must be a multiple of
-    /// TKernel.NR (no tile straddles two segments) unless there is only one.
+    /// As above with the layout and start values of C given by <paramref name="columns"/> (see <see cref="GemmOutput"/>):
+    /// C's columns may be cut into segments (the images of a batched convolution written straight into [N, O, P];
+    /// the segment must then be a multiple of TKernel.NR so no tile straddles two), and C may start from a bias
+    /// per row or per column instead of beta·C (beta must then be 0).
     /// </summary>
-    public static void Run<TKernel, TA, TB>(int m, int n, int k, TA a, TB b, float* c, long ldc, float beta, CColumns columns)
+    public static void Run<TKernel, TA, TB>(int m, int n, int k, TA a, TB b, float* c, long ldc, float beta, GemmOutput columns)
         where TKernel : IGemmMicroKernel
         where TA : struct, IGemmPacker
         where TB : struct, IGemmPacker
@@ -48,10 +48,16 @@ internal static unsafe class GemmDriver
         if (m <= 0 || n <= 0) return;
         if (columns.Segment < n && (columns.Segment <= 0 || columns.Segment % TKernel.NR != 0))
             throw new ArgumentException($"gemm: C column segments of {columns.Segment} for N = {n}; expected a positive multiple of the panel width {TKernel.NR}.");
+        if (columns.HasBias && beta != 0f)
+            throw new ArgumentException($"gemm: C starts from a bias, so beta must be 0 (got {beta}).");
         if (k <= 0)
         {
             for (long s0 = 0; s0 < n; s0 += columns.Segment)
-                ScaleC(m, (int)Math.Min(columns.Segment, n - s0), c + columns.Offset(s0), ldc, beta);
+            {
+                int width = (int)Math.Min(columns.Segment, n - s0);
+                if (columns.HasBias) columns.InitializeTile(c + columns.Offset(s0), ldc, 0, m, (int)s0, width);
+                else ScaleC(m, width, c + columns.Offset(s0), ldc, beta);
+            }
             return;
         }
 
@@ -157,12 +163,15 @@ internal static unsafe class GemmDriver
 
     /// <summary>One packed B panel against every A panel of the task's block.</summary>
     private static void Macro<TKernel>(int kc, float* aBlock, int aPanels, int row0, int row1,
-        float* bPanel, int jp, int col0, int colEnd, float* c, long ldc, bool first, float beta, CColumns columns)
+        float* bPanel, int jp, int col0, int colEnd, float* c, long ldc, bool first, float beta, GemmOutput columns)
         where TKernel : IGemmMicroKernel
     {
         int mr = TKernel.MR, nr = TKernel.NR;
-        bool load = !first || beta != 0f;
-        float scale = first ? beta : 1f;
+        // A bias is written into the tile just before its first block (L1-hot) and then loaded like beta = 1:
+        // the same chain of multiply-adds as when the caller filled C with the bias beforehand.
+        bool initialize = first && columns.HasBias;
+        bool load = !first || beta != 0f || initialize;
+        float scale = first && !initialize ? beta : 1f;
         int col = col0 + jp * nr, cols = Math.Min(nr, colEnd - col);
         float* cColumn = c + columns.Offset(col);
         for (int ip = 0; ip < aPanels; ip++)
@@ -170,6 +179,7 @@ internal static unsafe class GemmDriver
             float* aPanel = aBlock + (long)ip * kc * mr;
             int row = row0 + ip * mr, rows = Math.Min(mr, row1 - row);
             float* cTile = cColumn + row * ldc;
+            if (initialize) columns.InitializeTile(cTile, ldc, row, rows, col, cols);
             if (rows == mr && cols == nr)
                 TKernel.Run(kc, aPanel, bPanel, cTile, ldc, load, scale);
             else
@@ -203,10 +213,32 @@ internal static unsafe class GemmDriver
         }
     }
 
-    /// <summary>Where C's columns live: segments of <see cref="Segment"/> columns, <see cref="SegmentStride"/> floats apart.</summary>
-    internal readonly record struct CColumns(long Segment, long SegmentStride)
+    /// <summary>
+    /// Where C's columns live and what C starts from. Columns: segments of <see cref="Segment"/> columns,
+    /// <see cref="SegmentStride"/> floats apart (column j at (j / segment)·stride + j % segment; one segment = plain
+    /// row-major C). Start: <see cref="RowBias"/>[i] or <see cref="ColBias"/>[j] (at most one; null for beta·C).
+    /// </summary>
+    internal readonly struct GemmOutput(long segment, long segmentStride, float* rowBias = null, float* colBias = null)
     {
+        public long Segment { get; } = segment;
+        public long SegmentStride { get; } = segmentStride;
+        public float* RowBias { get; } = rowBias;
+        public float* ColBias { get; } = colBias;
+
+        public bool HasBias => RowBias is not null || ColBias is not null;
+
         public long Offset(long column) => column < Segment ? column : column / Segment * SegmentStride + column % Segment;
+
+        /// <summary>Writes the bias into a tile of C (rows from <paramref name="row"/>, columns from <paramref name="col"/>, within one segment).</summary>
+        public void InitializeTile(float* tile, long ldc, int row, int rows, int col, int cols)
+        {
+            for (int i = 0; i < rows; i++)
+            {
+                var dst = new Span<float>(tile + i * ldc, cols);
+                if (RowBias is not null) dst.Fill(RowBias[row + i]);
+                else new ReadOnlySpan<float>(ColBias + col, cols).CopyTo(dst);
+            }
+        }
     }
 
     private static int RoundUp(int x, int to) => (x + to - 1) / to * to;

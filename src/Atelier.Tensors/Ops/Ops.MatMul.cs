@@ -50,18 +50,15 @@ public static partial class Ops
         Tensor x2 = x.Rank == 2 ? x : x.Reshape(-1, inFeatures);   // [rows, in] (a view when possible)
         int rows = x2.Shape[0];
         var y = Tensor.Empty([rows, outFeatures]);                  // [rows, out]
-        float beta = 0f;
-        if (bias is not null && rows > 0)
-        {
-            Tensor b = bias.AsF32Contiguous();
-            for (int r = 0; r < rows; r++)
-                Buffer.MemoryCopy(b.F32, y.F32 + (long)r * outFeatures, outFeatures * sizeof(float), outFeatures * sizeof(float));
-            GC.KeepAlive(b);
-            beta = 1f;
-        }
         var av = new MatrixView(x2.Data, x2.DType, rows, inFeatures, x2.Strides[0], x2.Strides[1]);
         var bv = new MatrixView(weight.Data, weight.DType, inFeatures, outFeatures, weight.Strides[1], weight.Strides[0]); // weightᵀ
-        Gemm.Multiply(av, bv, y.F32, outFeatures, 1f, beta);
+        if (bias is not null)
+        {
+            Tensor b = bias.AsF32Contiguous();
+            Gemm.MultiplyAddBias(av, bv, b.F32, y.F32, outFeatures);  // each output's chain starts from its bias
+            GC.KeepAlive(b);
+        }
+        else Gemm.Multiply(av, bv, y.F32, outFeatures);
         GC.KeepAlive(x2);
         GC.KeepAlive(weight);
         Shape outShape = x.Shape.With(x.Rank - 1, outFeatures);
