@@ -17,10 +17,14 @@ public static class OpProfiler
     /// <summary>True while operations are being timed.</summary>
     public static bool Enabled { get; private set; }
 
-    /// <summary>Clears the table and starts timing.</summary>
-    public static void Start()
+    /// <summary>True while the GEMM-like ops (conv2d, linear, attention) are keyed by their shapes too.</summary>
+    public static bool ByShape { get; private set; }
+
+    /// <summary>Clears the table and starts timing; <paramref name="byShape"/> splits conv2d, linear and attention by shape.</summary>
+    public static void Start(bool byShape = false)
     {
         lock (s_entries) s_entries.Clear();
+        ByShape = byShape;
         Enabled = true;
     }
 
@@ -29,24 +33,27 @@ public static class OpProfiler
     {
         Enabled = false;
         lock (s_entries)
-            return s_entries.Select(e => new OpProfileEntry(e.Key, e.Value.Calls, e.Value.Ticks * 1.0 / Stopwatch.Frequency))
+            return s_entries.Select(e => new OpProfileEntry(e.Key, e.Value.Calls, e.Value.Ticks * 1.0 / Stopwatch.Frequency, e.Value.Flops))
                 .OrderByDescending(e => e.Seconds).ToList();
     }
 
-    /// <summary>Times the operation <paramref name="op"/> until the returned scope is disposed (a no-op when profiling is off).</summary>
-    internal static Timer Measure(string op) => Enabled ? new Timer(op) : default;
+    /// <summary>Times the operation <paramref name="op"/> until the returned scope is disposed (a no-op when profiling is off);
+    /// <paramref name="flops"/> (multiply-adds count 2) is summed for the row's GFLOP/s.</summary>
+    internal static Timer Measure(string op, double flops = 0) => Enabled ? new Timer(op, flops) : default;
 
     internal readonly struct Timer : IDisposable
     {
         private readonly string? _op;    // null: nested inside a timed op (counted there) or profiling off
         private readonly bool _entered;
         private readonly long _start;
+        private readonly double _flops;
 
-        public Timer(string op)
+        public Timer(string op, double flops)
         {
             _entered = true;
             if (t_depth++ > 0) return;
             _op = op;
+            _flops = flops;
             _start = Stopwatch.GetTimestamp();
         }
 
@@ -61,6 +68,7 @@ public static class OpProfiler
                 ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(s_entries, _op, out _);
                 entry.Calls++;
                 entry.Ticks += ticks;
+                entry.Flops += _flops;
             }
         }
     }
@@ -69,8 +77,10 @@ public static class OpProfiler
     {
         public long Calls;
         public long Ticks;
+        public double Flops;
     }
 }
 
-/// <summary>One row of <see cref="OpProfiler.Stop"/>: an operation kind, how often it ran and its total wall time.</summary>
-public sealed record OpProfileEntry(string Op, long Calls, double Seconds);
+/// <summary>One row of <see cref="OpProfiler.Stop"/>: an operation kind, how often it ran, its total wall time and
+/// floating-point operations (0 for ops that do not count them: only conv2d, linear and attention do).</summary>
+public sealed record OpProfileEntry(string Op, long Calls, double Seconds, double Flops);

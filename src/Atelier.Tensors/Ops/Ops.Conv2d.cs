@@ -16,8 +16,9 @@ public static partial class Ops
     public static unsafe Tensor Conv2d(this Tensor x, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, int groups = 1)
     {
         const string op = "conv2d";
-        using var profile = OpProfiler.Measure(op);
         var g = Conv2dGeometryOf(op, x, weight, bias, stride, padding, dilation, groups);
+        using var profile = OpProfiler.Measure(OpProfiler.ByShape ? $"{op} {g.N}x{g.C}x{g.H}x{g.W} -> {g.O} k{g.KH} s{g.StrideH}" : op,
+            2.0 * g.N * g.O * g.OutH * g.OutW * (g.C / g.Groups) * g.KH * g.KW);
         Tensor input = x.AsF32Contiguous();
         Tensor w = weight.Contiguous();
         Tensor? b = bias?.AsF32Contiguous();

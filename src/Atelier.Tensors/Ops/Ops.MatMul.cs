@@ -33,7 +33,8 @@ public static partial class Ops
     /// </summary>
     public static unsafe Tensor Linear(this Tensor x, Tensor weight, Tensor? bias = null)
     {
-        using var profile = OpProfiler.Measure("linear");
+        using var profile = OpProfiler.Measure(OpProfiler.ByShape ? $"linear {x.Shape} -> {weight.Shape[0]}" : "linear",
+            weight.Rank == 2 ? 2.0 * x.ElementCount * weight.Shape[0] : 0);
         Elementwise.RequireFloat("linear", x);
         Elementwise.RequireFloat("linear", weight);
         if (weight.Rank != 2)
