@@ -48,23 +48,27 @@ internal static unsafe partial class Gemm
     }
 
     /// <summary>
-    /// C = A·B + bias (bias [N] added to every row; float32): as filling every row of C with the bias and calling
-    /// <see cref="Multiply(in MatrixView, in MatrixView, float*, long, float, float)"/> with beta = 1 (the same
-    /// arithmetic), but the packed path writes the bias into each tile just before it is accumulated, saving a pass
-    /// over C.
+    /// C = A·B + bias + residual (bias [N] added to every row, residual laid out like C; either may be null;
+    /// float32): the same arithmetic as filling every row of C with the bias, calling
+    /// <see cref="Multiply(in MatrixView, in MatrixView, float*, long, float, float)"/> with beta = 1 and then adding
+    /// the residual in a separate pass; but the packed path writes the bias into each tile just before it is
+    /// accumulated and adds the residual while the tile is still in L1, saving two passes over C.
     /// </summary>
-    public static void MultiplyAddBias(in MatrixView a, in MatrixView b, float* bias, float* c, long ldc)
+    public static void MultiplyWithEpilogue(in MatrixView a, in MatrixView b, float* c, long ldc, float* bias, float* residual)
     {
         Check(a, b, c, ldc);
         int m = a.Rows, n = b.Cols, k = a.Cols;
         if ((long)m * n * k <= SmallProblem)
         {
-            for (int i = 0; i < m; i++) new ReadOnlySpan<float>(bias, n).CopyTo(new Span<float>(c + i * ldc, n));
-            Small(BestIsa, a, b, c, ldc, 1f, 1f);
+            if (bias is not null)
+                for (int i = 0; i < m; i++) new ReadOnlySpan<float>(bias, n).CopyTo(new Span<float>(c + i * ldc, n));
+            Small(BestIsa, a, b, c, ldc, 1f, bias is null ? 0f : 1f);
+            if (residual is not null)
+                for (int i = 0; i < m; i++) BinaryKernel.Apply(new AddOperator(), c + i * ldc, residual + i * ldc, c + i * ldc, n);
             return;
         }
         Blocked(BestIsa, m, n, k, StridedPacker.ForA(a, 1f, Supported(BestIsa)), StridedPacker.ForB(b, Supported(BestIsa)), c, ldc, 0f,
-            new GemmDriver.GemmOutput(n, 0, colBias: bias));
+            new GemmDriver.GemmOutput(n, 0, colBias: bias, residual: residual));
     }
 
     /// <summary>The packed, blocked path whatever the size (tests reach its tails with small sizes through it).</summary>

@@ -57,6 +57,7 @@ internal static unsafe class GemmDriver
                 int width = (int)Math.Min(columns.Segment, n - s0);
                 if (columns.HasBias) columns.InitializeTile(c + columns.Offset(s0), ldc, 0, m, (int)s0, width);
                 else ScaleC(m, width, c + columns.Offset(s0), ldc, beta);
+                if (columns.Residual is not null) columns.AddResidual(c, c + columns.Offset(s0), ldc, m, width);
             }
             return;
         }
@@ -87,7 +88,7 @@ internal static unsafe class GemmDriver
                 for (int pi = 0; pi < pcs; pi++)
                 {
                     int pc = pi * kcMax, kc = Math.Min(kcMax, k - pc);
-                    bool first = pi == 0;
+                    bool first = pi == 0, last = pi == pcs - 1;
                     float* bBlock = bBuffer + pi * (long)bPanels * panelFloats;
                     a.Pack(row0, rows, pc, kc, aBlock, mr);
                     int waiting = 0;
@@ -98,13 +99,13 @@ internal static unsafe class GemmDriver
                             deferred[waiting++] = jp; // another thread is packing it: do the rest first
                             continue;
                         }
-                        Macro<TKernel>(kc, aBlock, aPanels, row0, row1, bBlock + jp * panelFloats, jp, jcBlock, jcBlock + nc, c, ldc, first, beta, columns);
+                        Macro<TKernel>(kc, aBlock, aPanels, row0, row1, bBlock + jp * panelFloats, jp, jcBlock, jcBlock + nc, c, ldc, first, last, beta, columns);
                     }
                     for (int i = 0; i < waiting; i++)
                     {
                         int jp = deferred[i];
                         WaitForPanels(ref state[pi * groups + jp / PanelsPerClaim<TKernel>()]);
-                        Macro<TKernel>(kc, aBlock, aPanels, row0, row1, bBlock + jp * panelFloats, jp, jcBlock, jcBlock + nc, c, ldc, first, beta, columns);
+                        Macro<TKernel>(kc, aBlock, aPanels, row0, row1, bBlock + jp * panelFloats, jp, jcBlock, jcBlock + nc, c, ldc, first, last, beta, columns);
                     }
                 }
             });
@@ -163,7 +164,7 @@ internal static unsafe class GemmDriver
 
     /// <summary>One packed B panel against every A panel of the task's block.</summary>
     private static void Macro<TKernel>(int kc, float* aBlock, int aPanels, int row0, int row1,
-        float* bPanel, int jp, int col0, int colEnd, float* c, long ldc, bool first, float beta, GemmOutput columns)
+        float* bPanel, int jp, int col0, int colEnd, float* c, long ldc, bool first, bool last, float beta, GemmOutput columns)
         where TKernel : IGemmMicroKernel
     {
         int mr = TKernel.MR, nr = TKernel.NR;
@@ -184,6 +185,8 @@ internal static unsafe class GemmDriver
                 TKernel.Run(kc, aPanel, bPanel, cTile, ldc, load, scale);
             else
                 EdgeTile<TKernel>(kc, aPanel, bPanel, cTile, ldc, rows, cols, load, scale);
+            if (last && columns.Residual is not null)
+                columns.AddResidual(c, cTile, ldc, rows, cols);
         }
     }
 
@@ -214,16 +217,28 @@ internal static unsafe class GemmDriver
     }
 
     /// <summary>
-    /// Where C's columns live and what C starts from. Columns: segments of <see cref="Segment"/> columns,
-    /// <see cref="SegmentStride"/> floats apart (column j at (j / segment)·stride + j % segment; one segment = plain
-    /// row-major C). Start: <see cref="RowBias"/>[i] or <see cref="ColBias"/>[j] (at most one; null for beta·C).
+    /// Where C's columns live, what C starts from and what is added at the end. Columns: segments of
+    /// <see cref="Segment"/> columns, <see cref="SegmentStride"/> floats apart (column j at (j / segment)·stride +
+    /// j % segment; one segment = plain row-major C). Start: <see cref="RowBias"/>[i] or <see cref="ColBias"/>[j]
+    /// (at most one; null for beta·C). End: <see cref="Residual"/> (laid out exactly as C: same offsets) is added to
+    /// each tile after its last block, one float addition per element — what a separate <c>c + residual</c> pass
+    /// computes, while the tile is still in L1.
     /// </summary>
-    internal readonly struct GemmOutput(long segment, long segmentStride, float* rowBias = null, float* colBias = null)
+    internal readonly struct GemmOutput(long segment, long segmentStride, float* rowBias = null, float* colBias = null, float* residual = null)
     {
         public long Segment { get; } = segment;
         public long SegmentStride { get; } = segmentStride;
         public float* RowBias { get; } = rowBias;
         public float* ColBias { get; } = colBias;
+        public float* Residual { get; } = residual;
+
+        /// <summary>tile[i, j] += the residual element at the same offset from C's start <paramref name="c"/>.</summary>
+        public void AddResidual(float* c, float* tile, long ldc, int rows, int cols)
+        {
+            float* r = Residual + (tile - c);
+            for (int i = 0; i < rows; i++)
+                BinaryKernel.Apply(new AddOperator(), tile + i * ldc, r + i * ldc, tile + i * ldc, cols);
+        }
 
         public bool HasBias => RowBias is not null || ColBias is not null;
 

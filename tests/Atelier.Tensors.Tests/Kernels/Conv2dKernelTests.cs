@@ -92,6 +92,31 @@ public sealed unsafe class Conv2dKernelTests
             CheckBackwardWeight(isa, g);
     }
 
+    /// <summary>A residual added by the driver as each output tile is finished equals a separate addition afterwards, bit for bit.</summary>
+    [Theory]
+    [InlineData(3, 16, 8, 8, 20, 3, 1, 1)]    // batched path
+    [InlineData(2, 8, 8, 4, 12, 3, 1, 4)]     // batched, groups
+    [InlineData(2, 5, 9, 7, 6, 3, 1, 1)]      // per image (63 pixels)
+    [InlineData(1, 24, 7, 9, 40, 1, 0, 1)]    // 1x1
+    public void ResidualEqualsSeparateAddition(int n, int c, int h, int w, int o, int k, int pad, int groups)
+    {
+        var g = Geometry(n, c, h, w, o, k, k, 1, pad, 1, groups);
+        long outputs = Size(n, o, g.OutH, g.OutW);
+        using var x = new Buffer(Size(n, c, h, w), 51);
+        using var wt = new Buffer(Size(o, c / groups, k, k), 52);
+        using var bias = new Buffer(o, 53);
+        using var residual = new Buffer(outputs, 54);
+        foreach (var isa in GemmTests.Isas())
+        {
+            using var fused = new Buffer(outputs, 0);
+            using var separate = new Buffer(outputs, 0);
+            Conv2dKernel.Forward(isa, g, x.Data, wt.Data, DType.F32, bias.Data, fused.Data, residual.Data);
+            Conv2dKernel.Forward(isa, g, x.Data, wt.Data, DType.F32, bias.Data, separate.Data);
+            for (long i = 0; i < outputs; i++) separate.Data[i] += residual.Data[i];
+            Assert.True(fused.ToArray().AsSpan().SequenceEqual(separate.ToArray()), $"conv2d {isa} {g}: the fused residual differs from a separate addition");
+        }
+    }
+
     [Fact]
     public void BitIdenticalForOneTwoThreeThreads()
     {
