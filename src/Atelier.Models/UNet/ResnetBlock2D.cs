@@ -42,9 +42,8 @@ public sealed class ResnetBlock2D : Module
         Tensor h = Conv1.Forward(Norm1.ForwardSilu(x));                       // [B, out, H, W]
         Tensor t = TimeEmbProj.Forward(temb.Silu()).Reshape(b, OutChannels, 1, 1); // [B, out, 1, 1]
         h = h.Add(t);
-        h = Conv2.Forward(Norm2.ForwardSilu(h));                              // [B, out, H, W]
-        Tensor shortcut = ConvShortcut is null ? x : ConvShortcut.Forward(x);
-        Tensor output = shortcut.Add(h);
+        Tensor shortcut = ConvShortcut is null ? x : ConvShortcut.Forward(x); // [B, out, H, W]
+        Tensor output = Conv2.Forward(Norm2.ForwardSilu(h), residual: shortcut); // conv2(...) + shortcut
         if (OutputScaleFactor != 1f) output = output.Div(OutputScaleFactor);
         return scope.Keep(output);
     }
