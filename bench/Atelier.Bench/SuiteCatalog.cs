@@ -14,5 +14,6 @@ internal static class SuiteCatalog
         new TensorOpsSuite(),
         new AttentionSuite(),
         new PngSuite(),
+        new UNetSuite(),
     ];
 }
