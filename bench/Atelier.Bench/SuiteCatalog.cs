@@ -15,5 +15,6 @@ internal static class SuiteCatalog
         new AttentionSuite(),
         new PngSuite(),
         new UNetSuite(),
+        new ClipVaeSuite(),
     ];
 }
