@@ -14,7 +14,7 @@ internal static class SuiteCatalog
         new TensorOpsSuite(),
         new AttentionSuite(),
         new PngSuite(),
-        new UNetSuite(),
         new ClipVaeSuite(),
+        new UNetSuite(),
     ];
 }
