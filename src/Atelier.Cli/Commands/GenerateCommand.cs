@@ -23,6 +23,9 @@ internal static class GenerateCommand
     /// <summary>Exit code of every refused request.</summary>
     public const int ErrorExitCode = 1;
 
+    /// <summary>Exit code after Ctrl+C (128 + SIGINT, as shells report it).</summary>
+    public const int CancelledExitCode = 130;
+
     public static Command Create()
     {
         var prompt = new Argument<string>("prompt") { Description = "What to draw." };
@@ -72,6 +75,11 @@ internal static class GenerateCommand
                         },
                     });
                 return Task.FromResult(Run(options, cancellationToken));
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                Console.Error.WriteLine("generate: cancelled; no image written.");
+                return Task.FromResult(CancelledExitCode);
             }
             catch (Exception e) when (IsUserError(e))
             {
@@ -197,5 +205,5 @@ internal static class GenerateCommand
     /// <summary>Errors caused by the options, files or model given: shown as one line, without a stack trace.</summary>
     private static bool IsUserError(Exception e) => e is ArgumentException or IOException or InvalidDataException
         or FormatException or WeightLoadException or ModelFitException or GenerationTooLargeException or NotSupportedException
-        or OperationCanceledException or UnauthorizedAccessException or InvalidOperationException;
+        or UnauthorizedAccessException or InvalidOperationException;
 }
