@@ -65,11 +65,13 @@ internal sealed class PipelineSuite : IBenchSuite
         double perStep = denoise / steps;
         double decode = total - clock.At("decode");
         string shape = $"{label} {size}x{size}";
+        int latent = size / model.VaeScaleFactor;
+        long estimate = Math.Max(MemoryEstimate.UNetBytes(unetConfig, 2, latent, latent), MemoryEstimate.VaeBytes(vaeConfig, model.Vae.Tiling, size, size));
         yield return new BenchRow("txt2img text encode", $"{shape} B=2 N=77", 0, text);
         yield return new BenchRow("txt2img unet step (CFG)", $"{shape} B=2", 0, perStep, $"{steps} DDIM steps");
         yield return new BenchRow("txt2img vae decode", shape, 0, decode, "decode + [0,1] + 8-bit");
         yield return new BenchRow($"txt2img total {steps} steps", shape, 0, total, string.Create(CultureInfo.InvariantCulture,
-            $"20 steps ≈ {text + 20 * perStep + decode:F0} s; peak activations {peak / 1e9:F2} GB; random weights built in {buildSeconds:F0} s"));
+            $"20 steps ≈ {text + 20 * perStep + decode:F0} s; peak activations {peak / 1e9:F2} GB (MemoryEstimate {estimate / 1e9:F2} GB); random weights built in {buildSeconds:F0} s"));
     }
 
     /// <summary>A CLIP tokenizer over single bytes (GPT-2's byte-to-character table, no merges).</summary>
