@@ -32,6 +32,25 @@ public sealed class GenerateCommandTests : IDisposable
         Assert.Contains("\"seed\":5", png.Metadata.GetText(GenerationMetadata.JsonKeyword)!, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Catalog_lists_generate_with_the_documented_options()
+    {
+        var generate = Assert.Single(CommandCatalog.All(), c => c.Name == "generate");
+        string[] names = generate.Options.SelectMany(o => o.Aliases.Append(o.Name)).ToArray();
+        foreach (string option in new[] { "--model", "--negative-prompt", "--steps", "--guidance", "--cfg", "--seed", "--scheduler", "--sampler",
+                     "--width", "--height", "--size", "--strength", "--image", "--mask", "-n", "--batch", "-o", "--clip-skip", "--tokenizer" })
+            Assert.Contains(option, names);
+    }
+
+    [SkippableFact]
+    public void Clip_skip_is_recorded_as_automatic1111_counts_it()
+    {
+        string output = Path.Combine(_folder, "skip.png");
+        var (exit, _, stderr) = CliRun.Invoke("generate", "a fox", "--model", TinySd, "--steps", "1", "--seed", "2", "--clip-skip", "1", "-o", output);
+        Assert.True(exit == 0, stderr);
+        Assert.Contains(", Clip skip: 2,", PngDecoder.DecodeFile(output).Metadata.GetText(GenerationMetadata.ParametersKeyword)!, StringComparison.Ordinal);
+    }
+
     [SkippableFact]
     public void Same_seed_gives_the_same_bytes_and_another_seed_other_pixels()
     {
