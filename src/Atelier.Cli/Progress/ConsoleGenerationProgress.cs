@@ -28,7 +28,8 @@ internal sealed class ConsoleGenerationProgress : IProgress<GenerationProgress>
     /// <summary>Runs <paramref name="body"/> with a progress display.</summary>
     public static T Run<T>(Func<ConsoleGenerationProgress, T> body)
     {
-        bool interactive = AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
+        // Redirected output is checked first: asking AnsiConsole creates its console, bound to Console.Out as it is now.
+        bool interactive = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         if (!interactive)
             return body(new ConsoleGenerationProgress(null));
         T result = default!;
