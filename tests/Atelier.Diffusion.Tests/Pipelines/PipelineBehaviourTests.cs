@@ -103,6 +103,28 @@ public class PipelineBehaviourTests
     }
 
     [SkippableFact]
+    public void Image_to_image_strength_that_leaves_no_step_is_refused_with_the_arithmetic()
+    {
+        var pipeline = new ImageToImagePipeline(TinyModels.Folder);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => pipeline.Run(new ImageToImageRequest
+        {
+            Prompts = ["a fox"], Steps = 4, Strength = 0.2, Seed = 1, Image = PipelineCase.LoadPng("init_image.png"),
+        }));
+        Assert.Contains("strength 0.2 with 4 steps leaves no step to run (int(4 * strength) = 0)", e.Message, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public void Image_to_image_strength_outside_0_1_is_refused()
+    {
+        var pipeline = new ImageToImagePipeline(TinyModels.Folder);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => pipeline.Run(new ImageToImageRequest
+        {
+            Prompts = ["a fox"], Steps = 4, Strength = 1.5, Seed = 1, Image = PipelineCase.LoadPng("init_image.png"),
+        }));
+        Assert.Contains("Strength must be in [0, 1]", e.Message, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
     public void An_inpainting_model_refuses_text_alone()
     {
         var e = Assert.Throws<InvalidOperationException>(() => new TextToImagePipeline(TinyModels.Inpaint).Run(Request()));
