@@ -40,7 +40,7 @@ internal sealed class PipelineSuite : IBenchSuite
         var build = Stopwatch.StartNew();
         var model = StableDiffusionModel.FromParts($"random {label}", ByteLevelTokenizer(),
             RandomModelWeights.Initialize(new ClipTextModel(clipConfig), seed: 1),
-            RandomModelWeights.Initialize(new UNet2DConditionModel(unetConfig), seed: 2),
+            UNet2DConditionModel.CreateRandom(unetConfig, seed: 2, DType.F32),
             RandomModelWeights.Initialize(new AutoencoderKL(vaeConfig), seed: 3),
             SchedulerRegistry.StableDiffusion15Config());
         double buildSeconds = build.Elapsed.TotalSeconds;
