@@ -11,4 +11,11 @@ public interface IBenchSuite
 /// <summary>Options common to all suites.</summary>
 /// <param name="Threads">Worker threads the engine may use.</param>
 /// <param name="Quick">Fewer repetitions (smoke run).</param>
-public sealed record BenchOptions(int Threads, bool Quick);
+/// <param name="Arch">Model architecture for model suites (<c>--arch</c>, e.g. sd15).</param>
+/// <param name="Only">Model suites: run only the cases whose label contains every comma-separated word (<c>--only f32,64x64</c>), e.g. to profile one case.</param>
+public sealed record BenchOptions(int Threads, bool Quick, string Arch = "sd15", string? Only = null)
+{
+    /// <summary>True when <see cref="Only"/> is unset or every one of its words occurs in <paramref name="label"/> (case-insensitive).</summary>
+    public bool Selects(string label) =>
+        Only is null || Only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).All(w => label.Contains(w, StringComparison.OrdinalIgnoreCase));
+}

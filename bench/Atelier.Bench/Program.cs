@@ -1,19 +1,23 @@
 using Atelier.Bench;
 
-// Atelier benchmarks: dotnet run -c Release --project bench/Atelier.Bench -- [suite ...] [--threads N] [--quick]
+// Atelier benchmarks: dotnet run -c Release --project bench/Atelier.Bench -- [suite ...] [--threads N] [--quick] [--arch sd15|sd2] [--only word,word]
 // Every table is printed next to the machine's FMA peak measured in the same run.
 IBenchSuite[] suites = SuiteCatalog.All();
 int threads = Environment.ProcessorCount;
 bool quick = false;
+string arch = "sd15";
+string? only = null;
 var selected = new List<IBenchSuite>();
 for (int i = 0; i < args.Length; i++)
 {
     string arg = args[i];
     if (arg == "--threads" && i + 1 < args.Length && int.TryParse(args[i + 1], out int t) && t > 0) { threads = t; i++; }
     else if (arg == "--quick") quick = true;
+    else if (arg == "--arch" && i + 1 < args.Length) arch = args[++i].ToLowerInvariant();
+    else if (arg == "--only" && i + 1 < args.Length) only = args[++i];
     else if (arg is "--help" or "-h")
     {
-        Console.WriteLine("usage: Atelier.Bench [suite ...] [--threads N] [--quick]\nsuites:");
+        Console.WriteLine("usage: Atelier.Bench [suite ...] [--threads N] [--quick] [--arch sd15|sd2] [--only word,word]\nsuites:");
         foreach (var s in suites) Console.WriteLine($"  {s.Name,-12} {s.Description}");
         return 0;
     }
@@ -22,7 +26,7 @@ for (int i = 0; i < args.Length; i++)
         var suite = suites.FirstOrDefault(s => s.Name.Equals(arg, StringComparison.OrdinalIgnoreCase));
         if (suite is null)
         {
-            Console.Error.WriteLine($"unknown suite or option '{arg}'; known suites: {string.Join(", ", suites.Select(s => s.Name))}; options: --threads N, --quick.");
+            Console.Error.WriteLine($"unknown suite or option '{arg}'; known suites: {string.Join(", ", suites.Select(s => s.Name))}; options: --threads N, --quick, --arch NAME, --only WORDS.");
             return 2;
         }
         selected.Add(suite);
@@ -30,7 +34,7 @@ for (int i = 0; i < args.Length; i++)
 }
 if (selected.Count == 0) selected.AddRange(suites);
 
-var options = new BenchOptions(threads, quick);
+var options = new BenchOptions(threads, quick, arch, only);
 double peak = PeakFlops.Measure(threads);
 Console.WriteLine($"threads {threads}   FMA peak (measured) {peak / 1e9:F1} GFLOP/s");
 foreach (var suite in selected)

@@ -14,5 +14,7 @@ internal static class SuiteCatalog
         new TensorOpsSuite(),
         new AttentionSuite(),
         new PngSuite(),
+        new ClipVaeSuite(),
+        new UNetSuite(),
     ];
 }

@@ -54,7 +54,7 @@ internal sealed unsafe class AttentionSuite : IBenchSuite
                 AttentionKernel.ForwardReference(batch, heads, nq, nk, dim, p.Q, p.QL, p.K, p.KL, p.V, p.KL, p.O, p.QL, scale, causal, p.Lse);
         });
         double flops = 4.0 * batch * heads * VisiblePairs(nq, nk, causal) * dim;
-        string workspace = isa is null ? "" : $"; workspace {Kib(AttentionKernel.ForwardWorkspaceBytes(batch, heads, nq, dim))}";
+        string workspace = isa is null ? "" : $"; workspace {Kib(AttentionKernel.ForwardWorkspaceBytes(batch, heads, nq, nk, dim, p.KL, p.KL))}";
         return new BenchRow(KernelName("attention fwd", isa), Shape(batch, heads, nq, nk, dim, causal), flops, seconds,
             $"{label}{workspace}; {PerCpu(flops, cpuSeconds)}");
     }

@@ -21,9 +21,14 @@ internal sealed unsafe class ConvSuite : IBenchSuite
         Parallelism.Threads = options.Threads;
         bool blas = OpenBlas.TryLoad(options.Threads);
         if (!blas) yield return new BenchRow("(note)", "", 0, 0, $"OpenBLAS skipped: {OpenBlas.Unavailable}");
+        // ATELIER_BENCH_CONV=NxS (e.g. 1x64: batch 1, 64x64 latent) runs that one shape, for quick experiments.
+        string? only = Environment.GetEnvironmentVariable("ATELIER_BENCH_CONV");
         foreach (int batch in new[] { 1, 2 })
             foreach (var (size, channels) in s_shapes)
+            {
+                if (only is not null && only != $"{batch}x{size}") continue;
                 foreach (var row in Shape(batch, size, channels, blas, options.Quick)) yield return row;
+            }
     }
 
     private static List<BenchRow> Shape(int batch, int size, int channels, bool blas, bool quick)

@@ -25,7 +25,10 @@ internal sealed unsafe class GemmSuite : IBenchSuite
         bool blas = OpenBlas.TryLoad(options.Threads);
         string blasNote = blas ? $"OPENBLAS_CORETYPE → core {OpenBlas.CoreName}" : $"OpenBLAS skipped: {OpenBlas.Unavailable}";
         yield return new BenchRow("(note)", "", 0, 0, blasNote);
-        foreach (var (m, k, n) in s_shapes)
+        // ATELIER_BENCH_SHAPE=MxKxN (e.g. 256x11520x1280) runs that one shape, for quick experiments.
+        string? only = Environment.GetEnvironmentVariable("ATELIER_BENCH_SHAPE");
+        var shapes = only is null ? s_shapes : [ParseShape(only)];
+        foreach (var (m, k, n) in shapes)
         {
             if (options.Quick && m * (long)k * n > 4L << 30) continue;
             foreach (var row in Shape(m, k, n, blas, options.Quick)) yield return row;
@@ -62,6 +65,14 @@ internal sealed unsafe class GemmSuite : IBenchSuite
             NativeMemory.AlignedFree(a); NativeMemory.AlignedFree(b); NativeMemory.AlignedFree(c); NativeMemory.AlignedFree(bHalf);
         }
         return rows;
+    }
+
+    private static (int M, int K, int N) ParseShape(string text)
+    {
+        string[] parts = text.Split('x');
+        if (parts.Length != 3 || !int.TryParse(parts[0], out int m) || !int.TryParse(parts[1], out int k) || !int.TryParse(parts[2], out int n) || m <= 0 || k <= 0 || n <= 0)
+            throw new ArgumentException($"ATELIER_BENCH_SHAPE='{text}' is not MxKxN with positive integers (e.g. 256x11520x1280).");
+        return (m, k, n);
     }
 
     internal static float* Alloc(long count)

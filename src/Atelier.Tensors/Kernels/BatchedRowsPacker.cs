@@ -10,11 +10,11 @@ internal readonly unsafe struct BatchedRowsPacker : IGemmPacker
     private readonly float* _data;
     private readonly long _imageStride, _rowStride;
     private readonly int _depthPerImage;
-    private readonly bool _vector512;
+    private readonly KernelIsa _isa;
 
-    public BatchedRowsPacker(float* data, long imageStride, long rowStride, int depthPerImage, bool vector512)
+    public BatchedRowsPacker(float* data, long imageStride, long rowStride, int depthPerImage, KernelIsa isa)
     {
-        _data = data; _imageStride = imageStride; _rowStride = rowStride; _depthPerImage = depthPerImage; _vector512 = vector512;
+        _data = data; _imageStride = imageStride; _rowStride = rowStride; _depthPerImage = depthPerImage; _isa = isa;
     }
 
     public void Pack(int lane0, int count, int k0, int kc, float* dst, int width)
@@ -27,7 +27,7 @@ internal readonly unsafe struct BatchedRowsPacker : IGemmPacker
             {
                 int d = k0 + p, n = d / _depthPerImage, j = d % _depthPerImage;
                 int run = Math.Min(kc - p, _depthPerImage - j);
-                var image = new StridedPacker(_data + n * _imageStride, DType.F32, _rowStride, 1, 1f, _vector512);
+                var image = new StridedPacker(_data + n * _imageStride, DType.F32, _rowStride, 1, 1f, _isa);
                 // One panel of `run` depth steps, written at its place inside this panel (rows p … p + run).
                 image.Pack(lane0 + q * width, lanes, j, run, panel + (long)p * width, width);
                 p += run;

@@ -45,9 +45,9 @@ internal static unsafe partial class Conv2dKernel
                 if (bias is not null)
                     for (int o = 0; o < og; o++) new Span<float>(outG + (long)o * pixels, pixels).Fill(bias[grp * og + o]);
                 float beta = bias is null ? 0f : 1f;
-                var w = new StridedPacker((byte*)weight + (long)grp * og * k * weightType.Size(), weightType, k, 1, 1f, v512);
+                var w = new StridedPacker((byte*)weight + (long)grp * og * k * weightType.Size(), weightType, k, 1, 1f, isa);
                 if (IsPointwise(g))
-                    Gemm.Blocked(isa, og, pixels, k, w, new StridedPacker(image, DType.F32, 1, pixels, 1f, v512), outG, pixels, beta);
+                    Gemm.Blocked(isa, og, pixels, k, w, new StridedPacker(image, DType.F32, 1, pixels, 1f, isa), outG, pixels, beta);
                 else
                     Gemm.Blocked(isa, og, pixels, k, w, new Im2colPacker(image, g, v512), outG, pixels, beta);
             }
@@ -61,24 +61,24 @@ internal static unsafe partial class Conv2dKernel
         bool v512 = isa == KernelIsa.Vector512;
         bool pointwise = IsPointwise(g);
         int chunk = pointwise ? pixels : (int)Math.Min(pixels, Math.Max(64, ColumnBudget / k));
-        float* col = pointwise ? null : GemmDriver.Workspace.Columns((long)k * chunk);
+        float* col = pointwise ? null : KernelWorkspace.Columns((long)k * chunk);
         for (int n = 0; n < g.N; n++)
             for (int grp = 0; grp < g.Groups; grp++)
             {
                 float* gradIn = gradInput + ((long)n * g.C + grp * cg) * g.H * g.W;
                 float* gradOut = gradOutput + ((long)n * g.O + grp * og) * pixels;
                 // Wᵀ [K, O/G]: lanes are K (adjacent in memory), depth is o.
-                var wt = new StridedPacker((byte*)weight + (long)grp * og * k * weightType.Size(), weightType, 1, k, 1f, v512);
+                var wt = new StridedPacker((byte*)weight + (long)grp * og * k * weightType.Size(), weightType, 1, k, 1f, isa);
                 if (pointwise)
                 {
-                    Gemm.Blocked(isa, k, pixels, og, wt, new StridedPacker(gradOut, DType.F32, 1, pixels, 1f, v512), gradIn, pixels, 0f);
+                    Gemm.Blocked(isa, k, pixels, og, wt, new StridedPacker(gradOut, DType.F32, 1, pixels, 1f, isa), gradIn, pixels, 0f);
                     continue;
                 }
                 new Span<float>(gradIn, cg * g.H * g.W).Clear();
                 for (int p0 = 0; p0 < pixels; p0 += chunk)
                 {
                     int width = Math.Min(chunk, pixels - p0);
-                    var go = new StridedPacker(gradOut + p0, DType.F32, 1, pixels, 1f, v512);
+                    var go = new StridedPacker(gradOut + p0, DType.F32, 1, pixels, 1f, isa);
                     Gemm.Blocked(isa, k, width, og, wt, go, col, width, 0f);
                     Col2im(g, col, p0, width, gradIn);
                 }
@@ -98,11 +98,11 @@ internal static unsafe partial class Conv2dKernel
         for (int grp = 0; grp < g.Groups; grp++)
         {
             float* dW = gradWeight + (long)grp * og * k;
-            var go = new BatchedRowsPacker(gradOutput + (long)grp * og * pixels, (long)g.O * pixels, pixels, pixels, v512);
+            var go = new BatchedRowsPacker(gradOutput + (long)grp * og * pixels, (long)g.O * pixels, pixels, pixels, isa);
             float* image = input + (long)grp * cg * g.H * g.W;
             long imageStride = (long)g.C * g.H * g.W;
             if (IsPointwise(g))
-                Gemm.Blocked(isa, og, k, (int)depth, go, new BatchedRowsPacker(image, imageStride, (long)g.H * g.W, pixels, v512), dW, k, 0f);
+                Gemm.Blocked(isa, og, k, (int)depth, go, new BatchedRowsPacker(image, imageStride, (long)g.H * g.W, pixels, isa), dW, k, 0f);
             else
                 Gemm.Blocked(isa, og, k, (int)depth, go, new Im2colTransposedPacker(image, imageStride, g, v512), dW, k, 0f);
         }

@@ -52,7 +52,7 @@ internal static unsafe partial class Gemm
     {
         Check(a, b, c, ldc);
         int m = a.Rows, n = b.Cols, k = a.Cols;
-        Blocked(isa, m, n, k, StridedPacker.ForA(a, alpha, isa == KernelIsa.Vector512), StridedPacker.ForB(b, isa == KernelIsa.Vector512), c, ldc, beta);
+        Blocked(isa, m, n, k, StridedPacker.ForA(a, alpha, Supported(isa)), StridedPacker.ForB(b, Supported(isa)), c, ldc, beta);
     }
 
     /// <summary>Runs the blocked driver with the kernel of <paramref name="isa"/> over any pair of packers.</summary>

@@ -1,13 +1,11 @@
-using System.Runtime.InteropServices;
-
 namespace Atelier.Tensors.Kernels;
 
 /// <summary>
 /// The blocked GEMM loop nest (Goto/BLIS blocking), generic over the micro-kernel and the two panel packers:
 /// <code>
 /// for jc in N by NC                    one parallel loop per column block; B of the block (all of K) is
-///   tasks: rows ic..ic+MC x B panels   packed once into a shared buffer, panel by panel, by whichever
-///     for pc in K by KC                task needs a panel first (the others skip ahead and come back)
+///   tasks: rows ic..ic+MC x B panels   packed once into a shared buffer, ~128 columns at a time, by
+///     for pc in K by KC                whichever task needs them first (the others skip ahead, come back)
 ///       pack A block MC x KC           per thread (L2)
 ///       for jr: for ir: kernel         B panel KC x NR stays in L1 while A panels stream by
 /// </code>
@@ -22,8 +20,9 @@ internal static unsafe class GemmDriver
     // Below this many multiply-adds a loop is not worth waking the workers (~100 µs of work at 1 thread).
     private const long ParallelThreshold = 1L << 21;
 
-    // Packed B of one column block (all of K): at most 8 Mi floats (32 MiB), so NC = 8 Mi / K. At the UNet's
-    // largest depth (K = 11520) that is 728 columns: A is re-packed twice for N = 1280, about 1% of the work.
+    // Packed B of one column block (all of K): at most 8 Mi floats (32 MiB), so NC ≈ 8 Mi / K. At the UNet's
+    // largest depth (K = 11520) that is 704 columns: A is packed twice for N = 1280, a few % of the work.
+    // (16 Mi floats, one block, measured ~5% faster on that shape; not worth 64 MiB of scratch.)
     private const long BBudget = 1L << 23;
 
     // Panel states in the shared B buffer.
@@ -43,7 +42,7 @@ internal static unsafe class GemmDriver
         long panelFloats = (long)kcMax * nr;
         int panelsMax = (int)Math.Clamp(BBudget / (pcs * panelFloats), 1, (n + nr - 1) / nr);
         int ncMax = panelsMax * nr;
-        float* bBuffer = Workspace.Shared(pcs * panelsMax * panelFloats);
+        float* bBuffer = KernelWorkspace.Shared(pcs * panelsMax * panelFloats);
 
         for (int jc = 0; jc < n; jc += ncMax)
         {
@@ -58,7 +57,7 @@ internal static unsafe class GemmDriver
                 plan.Bounds(task, m, bPanels, out int row0, out int row1, out int jp0, out int jp1);
                 if (row0 >= row1 || jp0 >= jp1) return;
                 int rows = row1 - row0, aPanels = (rows + mr - 1) / mr;
-                float* aBlock = Workspace.ThreadLocal((long)aPanels * kcMax * mr);
+                float* aBlock = KernelWorkspace.ThreadLocal((long)aPanels * kcMax * mr);
                 int[] deferred = new int[jp1 - jp0];
                 for (int pi = 0; pi < pcs; pi++)
                 {
@@ -211,11 +210,13 @@ internal static unsafe class GemmDriver
                     int cgEff = (bPanels + plan.PanelsPerColGroup - 1) / plan.PanelsPerColGroup;
                     int rounds = (rbEff * cgEff + threads - 1) / threads;
                     // Per unit of depth: kernel work in tiles (MR·NR FMAs each, 1/32 cycle per FMA at full speed),
-                    // packing the task's A block (about half a cycle per element), streaming its B panels from L3
-                    // (a tenth of a cycle per float, mostly hidden), a fixed task cost. A quarter task more per
-                    // thread: on a shared machine some thread finishes late, which favours a few tasks per thread.
+                    // packing the task's A block (about half a cycle per element), reading its B panels (cheap
+                    // right after packing; with several row blocks the later ones re-read the packed B from L3 or
+                    // memory, which costs like packing), a fixed task cost. A quarter task more per thread: on a
+                    // shared machine some thread finishes late, which favours a few tasks per thread.
                     double rowsPerTask = plan.PanelsPerRowBlock * mr, colsPerTask = plan.PanelsPerColGroup * nr;
-                    double taskCost = rowsPerTask * colsPerTask / 32.0 + 0.5 * rowsPerTask + 0.1 * colsPerTask + 8.0;
+                    double bCost = rbEff > 1 ? 0.5 : 0.1;
+                    double taskCost = rowsPerTask * colsPerTask / 32.0 + 0.5 * rowsPerTask + bCost * colsPerTask + 8.0;
                     double cost = (rounds + 0.25) * taskCost;
                     if (cost < bestCost * 0.999) { bestCost = cost; best = plan; }
                 }
@@ -233,47 +234,6 @@ internal static unsafe class GemmDriver
             row1 = Math.Min(m, (rb + 1) * PanelsPerRowBlock * Mr);
             jp0 = Math.Min(bPanels, cg * PanelsPerColGroup);
             jp1 = Math.Min(bPanels, (cg + 1) * PanelsPerColGroup);
-        }
-    }
-
-    /// <summary>64-byte aligned scratch that lives as long as its thread (at most 32 MiB of packed B on a
-    /// calling thread, an A block of ~170 KiB on each worker); grown on demand, freed by a finalizer when the
-    /// thread ends.</summary>
-    internal static class Workspace
-    {
-        [ThreadStatic] private static Buffer? t_shared;
-        [ThreadStatic] private static Buffer? t_local;
-        [ThreadStatic] private static Buffer? t_columns;
-
-        /// <summary>The packed B of one GEMM call (the calling thread owns it, all workers read it).</summary>
-        public static float* Shared(long floats) => (t_shared ??= new Buffer()).Get(floats);
-
-        /// <summary>One task's packed A block.</summary>
-        public static float* ThreadLocal(long floats) => (t_local ??= new Buffer()).Get(floats);
-
-        /// <summary>Column-gradient chunk of the convolution's backward-input pass (caller of the pass).</summary>
-        public static float* Columns(long floats) => (t_columns ??= new Buffer()).Get(floats);
-
-        private sealed class Buffer
-        {
-            private float* _data;
-            private long _capacity;
-
-            public float* Get(long floats)
-            {
-                if (floats > _capacity)
-                {
-                    long grown = Math.Max(floats, _capacity * 3 / 2);
-                    NativeMemory.AlignedFree(_data);
-                    _data = null;
-                    _capacity = 0;
-                    _data = (float*)NativeMemory.AlignedAlloc((nuint)(grown * sizeof(float)), 64);
-                    _capacity = grown;
-                }
-                return _data;
-            }
-
-            ~Buffer() => NativeMemory.AlignedFree(_data);
         }
     }
 }

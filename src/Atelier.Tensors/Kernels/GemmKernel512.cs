@@ -15,7 +15,7 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
     public static int MR => 14;
     public static int NR => 32;
     public static int KC => 256;
-    public static int MC => 14 * 12;
+    public static int MC => 14 * 19;
     public static bool Fused => true;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -17,26 +17,32 @@ internal readonly unsafe struct StridedPacker : IGemmPacker
     private readonly long _laneStride;
     private readonly long _depthStride;
     private readonly float _scale;
-    private readonly bool _vector512;
+    private readonly bool _vector512, _vector256;
 
-    /// <param name="vector512">Use the AVX-512 packing paths (only when the caller runs the Vector512 kernel or wants to).</param>
-    public StridedPacker(void* data, DType type, long laneStride, long depthStride, float scale, bool vector512)
+    /// <param name="isa">Vector paths allowed (the level of the kernel the panels feed; Scalar packs element by element).</param>
+    public StridedPacker(void* data, DType type, long laneStride, long depthStride, float scale, KernelIsa isa)
     {
         _data = (byte*)data; _type = type; _laneStride = laneStride; _depthStride = depthStride; _scale = scale;
-        _vector512 = vector512 && Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+        _vector512 = isa == KernelIsa.Vector512 && Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+        _vector256 = isa >= KernelIsa.Vector256 && Vector256.IsHardwareAccelerated;
     }
 
     /// <summary>A's rows as lanes, scaled by alpha (folding alpha into the packed A costs nothing).</summary>
-    public static StridedPacker ForA(in MatrixView a, float alpha, bool vector512) => new(a.Data, a.Type, a.RowStride, a.ColStride, alpha, vector512);
+    public static StridedPacker ForA(in MatrixView a, float alpha, KernelIsa isa) => new(a.Data, a.Type, a.RowStride, a.ColStride, alpha, isa);
 
     /// <summary>B's columns as lanes.</summary>
-    public static StridedPacker ForB(in MatrixView b, bool vector512) => new(b.Data, b.Type, b.ColStride, b.RowStride, 1f, vector512);
+    public static StridedPacker ForB(in MatrixView b, KernelIsa isa) => new(b.Data, b.Type, b.ColStride, b.RowStride, 1f, isa);
 
     public void Pack(int lane0, int count, int k0, int kc, float* dst, int width)
     {
         if (_vector512 && _laneStride == 1 && width % 16 == 0)
         {
             PackLaneContiguous512(lane0, count, k0, kc, dst, width);
+            return;
+        }
+        if (_vector256 && _laneStride == 1 && width % 8 == 0)
+        {
+            PackLaneContiguous256(lane0, count, k0, kc, dst, width);
             return;
         }
         for (int q = 0; q * width < count; q++)
@@ -94,6 +100,33 @@ internal readonly unsafe struct StridedPacker : IGemmPacker
             {
                 int lanes = Math.Min(width, count - q), l = 0;
                 for (; l <= lanes - 16; l += 16) Load16(src + l).Store(row + l);
+                for (; l < lanes; l++) row[l] = Element(src + l) * _scale;
+                for (; l < width; l++) row[l] = 0f;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector256<float> Load8(long index)
+    {
+        Vector256<float> v = _type == DType.F32
+            ? Vector256.Load((float*)_data + index)
+            : HalfConversion.Load8((ushort*)_data + index, _type);
+        return _scale == 1f ? v : v * Vector256.Create(_scale);
+    }
+
+    /// <summary>As <see cref="PackLaneContiguous512"/>, 8 lanes at a time (AVX2 kernel).</summary>
+    private void PackLaneContiguous256(int lane0, int count, int k0, int kc, float* dst, int width)
+    {
+        long panelStride = (long)kc * width;
+        for (int p = 0; p < kc; p++)
+        {
+            long src = (k0 + p) * _depthStride + lane0;
+            float* row = dst + (long)p * width;
+            for (int q = 0; q < count; q += width, src += width, row += panelStride)
+            {
+                int lanes = Math.Min(width, count - q), l = 0;
+                for (; l <= lanes - 8; l += 8) Load8(src + l).Store(row + l);
                 for (; l < lanes; l++) row[l] = Element(src + l) * _scale;
                 for (; l < width; l++) row[l] = 0f;
             }

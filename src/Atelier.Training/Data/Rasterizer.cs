@@ -52,7 +52,7 @@ public static class Rasterizer
         foreach (string arg in new[] { "-w", "64", "-h", "64", "-f", "png" })
             start.ArgumentList.Add(arg);
         byte[] png = ExternalTool.Run(start, $"rsvg-convert ({name})", "install the Debian package librsvg2-bin", Encoding.UTF8.GetBytes(svg));
-        return RequireSize(PngDecoder.Decode(png, $"rsvg-convert output for {name}"), name);
+        return RequireSize(DataSetPng.Decode(png, $"rsvg-convert output for {name}"), name);
     }
 
     /// <summary>Renders an SVG document to fit inside <paramref name="side"/>x<paramref name="side"/>, keeping its aspect ratio.</summary>
@@ -63,7 +63,7 @@ public static class Rasterizer
         foreach (string arg in new[] { "-a", "-w", px, "-h", px, "-f", "png" })
             start.ArgumentList.Add(arg);
         byte[] png = ExternalTool.Run(start, $"rsvg-convert ({name})", "install the Debian package librsvg2-bin", Encoding.UTF8.GetBytes(svg));
-        return PngDecoder.Decode(png, $"rsvg-convert output for {name}");
+        return DataSetPng.Decode(png, $"rsvg-convert output for {name}");
     }
 
     /// <summary>Decodes a WebP file and resizes it to <see cref="Size"/>x<see cref="Size"/> with dwebp.</summary>
@@ -77,7 +77,7 @@ public static class Rasterizer
     }
 
     /// <summary>Decodes a PNG that must already be <see cref="Size"/>x<see cref="Size"/> (emoji-datasource 64px files).</summary>
-    public static RgbaImage DecodePng(byte[] png, string name) => RequireSize(PngDecoder.Decode(png, name), name);
+    public static RgbaImage DecodePng(byte[] png, string name) => RequireSize(DataSetPng.Decode(png, name), name);
 
     /// <summary>Reads a Netpbm PAM with <c>TUPLTYPE RGB_ALPHA</c>, <c>DEPTH 4</c>, <c>MAXVAL 255</c> (what dwebp -pam writes).</summary>
     public static RgbaImage DecodePam(byte[] pam, string name)

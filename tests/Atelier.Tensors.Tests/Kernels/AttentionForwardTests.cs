@@ -80,6 +80,17 @@ public sealed unsafe class AttentionForwardTests
     }
 
     [SkippableTheory, MemberData(nameof(AttentionPaths.All), MemberType = typeof(AttentionPaths))]
+    public void StridedKeysPackedInSeveralChunks(string path)
+    {
+        AttentionIsa isa = AttentionPaths.Require(path);
+        // 8.5 MB of K and V per head: one (batch, head) pair per packing chunk, three chunks.
+        using var c = new AttentionCase(1, 3, 5, 8200, 130, causal: true, seed: 16,
+            qLayout: AttentionLayoutKind.Interleaved, kvLayout: AttentionLayoutKind.Interleaved);
+        Assert.Equal(1, AttentionKernel.PairsPerChunk(3, c.Nk, c.Dim, c.KLayout, c.VLayout));
+        CheckAgainstReference(isa, c);
+    }
+
+    [SkippableTheory, MemberData(nameof(AttentionPaths.All), MemberType = typeof(AttentionPaths))]
     public void LargeScoresDoNotOverflow(string path)
     {
         AttentionIsa isa = AttentionPaths.Require(path);
@@ -192,10 +203,26 @@ public sealed unsafe class AttentionForwardTests
     [Fact]
     public void WorkspaceStaysSmallAtStableDiffusionSizes()
     {
-        // 64x64 latent: 4096 tokens, 8 heads of 40, batch 2 (classifier-free guidance); at most 64 MB whatever the thread count.
+        // 64x64 latent: 4096 tokens, 8 heads of 40 from a [B, N, H·D] projection, batch 2 (classifier-free guidance):
+        // per-task tiles plus the packed K, V chunk stay under 64 MB even with 64 workers.
         long perTask = AttentionKernel.ForwardTaskWorkspaceBytes(40);
         Assert.Equal((2L * 40 + AttentionKernel.KeyBlock + 3) * AttentionKernel.QueryBlock * sizeof(float), perTask);
-        Assert.True(perTask * 1024 <= 64L << 20, $"{perTask} bytes per task x 1024 workers exceeds 64 MB");
+        var layout = AttentionLayout.Interleaved(8, 4096, 40);
+        int saved = Parallelism.Threads;
+        try
+        {
+            Parallelism.Threads = 64;
+            long total = AttentionKernel.ForwardWorkspaceBytes(2, 8, 4096, 4096, 40, layout, layout);
+            Assert.True(total <= 64L << 20, $"{total} bytes of workspace at 4096 tokens exceeds 64 MB");
+            Assert.True(total >= AttentionKernel.PackedKeysBudget - (2L * 4096 * 40 * sizeof(float)), $"{total} bytes: K, V were expected to be packed");
+            // Contiguous K and V are used in place.
+            var contiguous = AttentionLayout.Contiguous(8, 4096, 40);
+            Assert.Equal(64 * perTask, AttentionKernel.ForwardWorkspaceBytes(2, 8, 4096, 4096, 40, contiguous, contiguous));
+        }
+        finally
+        {
+            Parallelism.Threads = saved;
+        }
     }
 
     private static void AssertRowEquals(AttentionCase c, float* actual, float* expected)

@@ -31,9 +31,43 @@ public sealed unsafe class GemmTests
     [InlineData(29, 33, 256)]
     [InlineData(29, 33, 257)]
     [InlineData(15, 65, 513)]
-    [InlineData(169, 31, 40)]   // more rows than one A block of the AVX-512 kernel (MC = 168)
+    [InlineData(267, 31, 40)]   // more rows than one A block of the AVX-512 kernel (MC = 266)
     [InlineData(337, 97, 300)]
     public void DepthBlocksAndRowBlocks(int m, int n, int k) => CheckAllPaths(m, n, k);
+
+    [Fact]
+    public void SeveralColumnBlocks()
+    {
+        // The packed B of one column block is capped at 8 Mi floats: K = 2900 (12 depth blocks) and N = 2900
+        // (91 panels of 32) need two blocks on the AVX-512 path.
+        foreach (var isa in Isas())
+            Check(isa, blocked: true, 5, 2900, 2900, DType.F32, Layout.RowMajor, DType.BF16, Layout.RowMajor, 1f, 0.5f, seed: 61);
+    }
+
+    [Fact]
+    public void BatchedSmallProductsAreBitIdenticalForOneTwoThreeThreads()
+    {
+        const int batch = 24, m = 40, n = 33, k = 65;
+        using var a = new GemmTestMatrix(batch * m, k, DType.F32, Layout.RowMajor, 71);
+        using var b = new GemmTestMatrix(batch * n, k, DType.F16, Layout.RowMajor, 72); // each B is stored [N, K]
+        var a0 = new MatrixView(a.View.Data, a.Type, m, k, k, 1);
+        var b0 = new MatrixView(b.View.Data, b.Type, k, n, 1, k);
+        float[]? first = null;
+        int saved = Parallelism.Threads;
+        try
+        {
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                Parallelism.Threads = threads;
+                using var c = new GemmTestOutput(batch * m, n, 73, padding: 0);
+                Gemm.MultiplyBatched(batch, a0, (long)m * k, b0, (long)n * k, c.Data, n, (long)m * n);
+                float[] got = c.All();
+                if (first is null) first = got;
+                else Assert.True(first.AsSpan().SequenceEqual(got), $"batched result with {threads} threads differs from 1 thread");
+            }
+        }
+        finally { Parallelism.Threads = saved; }
+    }
 
     [Fact]
     public void RaggedLargeMatchesReference()

@@ -49,7 +49,7 @@ public sealed class DataSetBuilderTests : IDisposable
         Assert.Equal("test-art", pizza.Attribution);
         string file = Path.Combine(_packages.Output, pizza.OutputPath);
         Assert.Equal(pizza.Sha256, Manifest.HashFile(file));
-        RgbaImage image = PngDecoder.Decode(File.ReadAllBytes(file), file);
+        RgbaImage image = DataSetPng.Decode(File.ReadAllBytes(file), file);
         Assert.Equal((64, 64), (image.Width, image.Height));
 
         ManifestRow tone = result.Rows.Single(r => r.Id == "test-style/1F44B-1F3FF");

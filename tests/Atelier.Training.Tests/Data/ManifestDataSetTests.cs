@@ -16,9 +16,9 @@ public sealed class ManifestDataSetTests : IDisposable
         DataBuildResult result = new DataSetBuilder(options, SilentProgress.Instance).Build();
 
         var train = ManifestDataSet<RgbaImage>.Open(options.ManifestPath, options.OutputDirectory, HeldOutSplit.Train,
-            path => PngDecoder.Decode(File.ReadAllBytes(path), path));
+            path => DataSetPng.Decode(File.ReadAllBytes(path), path));
         var heldOut = ManifestDataSet<RgbaImage>.Open(options.ManifestPath, options.OutputDirectory, HeldOutSplit.HeldOut,
-            path => PngDecoder.Decode(File.ReadAllBytes(path), path));
+            path => DataSetPng.Decode(File.ReadAllBytes(path), path));
 
         Assert.Equal(result.Rows.Count, train.Count + heldOut.Count);
         Assert.All(train.Rows, r => Assert.Equal(HeldOutSplit.Train, r.Split));

@@ -15,7 +15,7 @@ public class PngCodecTests
         random.NextBytes(pixels);
         var image = new RgbaImage(13, 9, pixels);
 
-        RgbaImage back = PngDecoder.Decode(PngEncoder.Encode(image), "roundtrip.png");
+        RgbaImage back = DataSetPng.Decode(PngEncoder.Encode(image), "roundtrip.png");
 
         Assert.Equal((13, 9), (back.Width, back.Height));
         Assert.Equal(pixels, back.Pixels);
@@ -34,7 +34,7 @@ public class PngCodecTests
         byte[] rows = [0, 0x01, 0x20];  // filter 0, then packed nibbles 0|1, 2|pad
         byte[] png = BuildPng(3, 1, bitDepth: 4, colorType: 3, rows, ("PLTE", palette), ("tRNS", trns));
 
-        RgbaImage image = PngDecoder.Decode(png, "palette.png");
+        RgbaImage image = DataSetPng.Decode(png, "palette.png");
 
         Assert.Equal(new byte[] { 255, 0, 0, 255, 0, 255, 0, 128, 0, 0, 255, 255 }, image.Pixels);
     }
@@ -46,7 +46,7 @@ public class PngCodecTests
         byte[] rows = [0, 10, 255, 20, 128, 4, 5, 0, 7, 0];
         byte[] png = BuildPng(2, 2, bitDepth: 8, colorType: 4, rows);
 
-        RgbaImage image = PngDecoder.Decode(png, "grey.png");
+        RgbaImage image = DataSetPng.Decode(png, "grey.png");
 
         // Row 1, pixel 0: Paeth(a=0, b=10, c=0) = 10 → 15; alpha: Paeth(0, 255, 0) = 255 → 255 + 0.
         Assert.Equal(new byte[] { 10, 10, 10, 255, 20, 20, 20, 128, 15, 15, 15, 255, 27, 27, 27, 128 }, image.Pixels);
@@ -58,20 +58,21 @@ public class PngCodecTests
         byte[] png = SyntheticPackages.SolidPng(1);
         png[45] ^= 0xFF;  // inside the IDAT data (signature 8 + IHDR 25 + IDAT length and type 8)
 
-        var e = Assert.Throws<InvalidDataException>(() => PngDecoder.Decode(png, "broken.png"));
+        var e = Assert.Throws<InvalidDataException>(() => DataSetPng.Decode(png, "broken.png"));
 
         Assert.Contains("broken.png", e.Message);
         Assert.Contains("IDAT", e.Message);
     }
 
     [Fact]
-    public void Decode_SixteenBit_IsRefusedWithTheField()
+    public void Decode_SixteenBit_IsReducedToEightBit()
     {
-        byte[] png = BuildPng(1, 1, bitDepth: 16, colorType: 6, new byte[9]);
+        // one RGBA16 pixel: filter byte 0, then R=0xFFFF G=0x8000 B=0x0000 A=0xFFFF (big-endian)
+        byte[] png = BuildPng(1, 1, bitDepth: 16, colorType: 6, [0, 0xFF, 0xFF, 0x80, 0x00, 0x00, 0x00, 0xFF, 0xFF]);
 
-        var e = Assert.Throws<InvalidDataException>(() => PngDecoder.Decode(png, "deep.png"));
+        RgbaImage image = DataSetPng.Decode(png, "deep.png");
 
-        Assert.Contains("bit depth 16", e.Message);
+        Assert.Equal(new byte[] { 255, 128, 0, 255 }, image.Pixels);
     }
 
     internal static byte[] BuildPng(int width, int height, byte bitDepth, byte colorType, byte[] rows, params (string Type, byte[] Data)[] extra)
