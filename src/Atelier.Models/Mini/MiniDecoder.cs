@@ -87,6 +87,18 @@ public sealed class MiniDecoder : Module
     public GroupNorm ConvNormOut { get; }
     public Conv2d ConvOut { get; }
 
+    /// <summary>
+    /// Fresh training weights: PyTorch's default initialisation of every layer (<see cref="Init.Default"/>), then the
+    /// last layer of every residual branch and the output layer set to zero (GLIDE <c>zero_module</c>), so every residual
+    /// block starts as the identity. Call outside any <see cref="TensorScope"/>.
+    /// </summary>
+    public void InitializeWeights(TorchGenerator generator)
+    {
+        Init.Default(this, generator);
+        foreach (var parameter in ZeroInitialized)
+            Init.Constant(parameter, 0f);
+    }
+
     /// <summary>Parameters GLIDE initialises to zero (the last layer of every residual branch and the output conv).</summary>
     public IEnumerable<Parameter> ZeroInitialized
     {

@@ -34,6 +34,18 @@ public sealed class MiniPrior : Module
     public LayerNorm NormOut { get; }
     public Linear OutProj { get; }
 
+    /// <summary>
+    /// Fresh training weights: PyTorch's default initialisation of every layer (<see cref="Init.Default"/>), then the
+    /// last layer of every residual branch set to zero (GLIDE <c>zero_module</c>), so every residual
+    /// block starts as the identity. Call outside any <see cref="TensorScope"/>.
+    /// </summary>
+    public void InitializeWeights(TorchGenerator generator)
+    {
+        Init.Default(this, generator);
+        foreach (var parameter in ZeroInitialized)
+            Init.Constant(parameter, 0f);
+    }
+
     public IEnumerable<Parameter> ZeroInitialized => Blocks.SelectMany(b => b.ZeroInitialized);
 
     /// <summary>x̂₀, the predicted scaled image embedding [B, D].</summary>

@@ -30,6 +30,18 @@ public sealed class MiniUpsampler : Module
     public GroupNorm NormOut { get; }
     public Conv2d ConvOut { get; }
 
+    /// <summary>
+    /// Fresh training weights: PyTorch's default initialisation of every layer (<see cref="Init.Default"/>), then the
+    /// last layer of every residual branch and the output layer set to zero (GLIDE <c>zero_module</c>), so every residual
+    /// block starts as the identity. Call outside any <see cref="TensorScope"/>.
+    /// </summary>
+    public void InitializeWeights(TorchGenerator generator)
+    {
+        Init.Default(this, generator);
+        foreach (var parameter in ZeroInitialized)
+            Init.Constant(parameter, 0f);
+    }
+
     public IEnumerable<Parameter> ZeroInitialized => Blocks.SelectMany(b => b.ZeroInitialized).Concat([ConvOut.Weight, ConvOut.Bias!]);
 
     /// <summary>The enlarged image [B, C, S·F, S·F] in [-1, 1] scale (not clamped) from <paramref name="lowRes"/> [B, C, S, S].</summary>
