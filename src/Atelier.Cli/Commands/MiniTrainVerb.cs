@@ -1,0 +1,51 @@
+using System.CommandLine;
+using System.Globalization;
+using Atelier.Training.Trainer;
+using Spectre.Console;
+
+namespace Atelier.Cli.Commands;
+
+/// <summary>
+/// Registration of atelier-mini's stages 2–4 under <c>atelier train</c>. <see cref="AddStages"/> adds the
+/// subcommands to an existing <c>train</c> verb (the CLIP stage's TrainCommand); <see cref="Create"/> makes a
+/// <c>train</c> verb holding only them, for as long as there is no other.
+/// </summary>
+internal static class MiniTrainVerb
+{
+    public static Command Create()
+    {
+        var train = new Command("train", "Train the default model (atelier-mini), stage by stage.");
+        AddStages(train);
+        return train;
+    }
+
+    public static void AddStages(Command train)
+    {
+        train.Subcommands.Add(TrainUpsamplerCommand.Create());
+    }
+
+    /// <summary>Runs a stage; input errors become one red line and exit code 1.</summary>
+    public static int Guard(string name, Action body)
+    {
+        try
+        {
+            body();
+            return 0;
+        }
+        catch (Exception e) when (e is InvalidDataException or InvalidOperationException or IOException or ArgumentException
+            or ArithmeticException or KeyNotFoundException)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]{name} failed:[/] {e.Message}");
+            return 1;
+        }
+    }
+
+    public static void PrintResult(string stage, TrainingRunResult r, string weightsPath)
+    {
+        string evaluation = r.Evaluation is null ? "" : "; eval " + string.Join(", ", r.Evaluation.Select(p => $"{p.Key} {p.Value.ToString("G4", CultureInfo.InvariantCulture)}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{stage}: steps {r.FirstStep} → {r.LastStep} of {r.TotalSteps} ({r.StopReason}); loss {r.SmoothedLoss:F4} (smoothed); "
+            + $"session wall {r.SessionWallTime.TotalMinutes:F1} min, CPU {r.SessionCpuTime.TotalMinutes:F1} min; "
+            + $"all sessions {r.TrainingSeconds / 60:F1} min in steps, {r.ExamplesSeen:N0} examples{evaluation}; weights → {weightsPath}"));
+    }
+}
