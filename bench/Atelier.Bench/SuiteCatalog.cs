@@ -16,5 +16,6 @@ internal static class SuiteCatalog
         new PngSuite(),
         new ClipVaeSuite(),
         new UNetSuite(),
+        new MiniSuite(),
     ];
 }

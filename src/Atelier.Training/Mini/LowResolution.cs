@@ -1,3 +1,4 @@
+using Atelier.Models.Mini;
 using Atelier.Tensors;
 
 namespace Atelier.Training.Mini;
@@ -20,27 +21,8 @@ public static class LowResolution
     /// <summary>Largest standard deviation of the added noise (in the [−1, 1] scale).</summary>
     public const float MaxNoise = 0.04f;
 
-    /// <summary>2x2 box average: [B, C, 2S, 2S] → [B, C, S, S] (anti-aliased, exactly invertible on flat regions).</summary>
-    public static Tensor Downsample(Tensor images)
-    {
-        if (images.Rank != 4 || images.Shape[2] % 2 != 0 || images.Shape[3] % 2 != 0)
-            throw new TensorShapeException("low-resolution downsample", $"images {images.Shape}", "[B, C, H, W] with even H and W");
-        int b = images.Shape[0], c = images.Shape[1], h = images.Shape[2], w = images.Shape[3];
-        float[] x = images.ToFloatArray();
-        int ho = h / 2, wo = w / 2;
-        var y = new float[b * c * ho * wo];
-        for (int plane = 0; plane < b * c; plane++)
-        {
-            int src = plane * h * w, dst = plane * ho * wo;
-            for (int i = 0; i < ho; i++)
-                for (int j = 0; j < wo; j++)
-                {
-                    int p = src + 2 * i * w + 2 * j;
-                    y[dst + i * wo + j] = 0.25f * (x[p] + x[p + 1] + x[p + w] + x[p + w + 1]);
-                }
-        }
-        return Tensor.FromArray(y, [b, c, ho, wo]);                                 // [B, C, S, S]
-    }
+    /// <summary>2x2 box average: [B, C, 2S, 2S] → [B, C, S, S] (<see cref="MiniImageOps.Downsample"/>, shared with the pipeline's inpainting).</summary>
+    public static Tensor Downsample(Tensor images) => MiniImageOps.Downsample(images);
 
     /// <summary>
     /// Corrupts low-resolution images [B, C, S, S]: per image, draws three uniforms (blur?, blur σ, noise level) and

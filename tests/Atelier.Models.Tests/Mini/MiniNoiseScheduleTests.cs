@@ -39,8 +39,8 @@ public class MiniNoiseScheduleTests
         int[] t = [0, 400, 998];
         Tensor xt = _schedule.AddNoise(x0, eps, t);
         TensorAssert.Close("x0 from v", x0, _schedule.PredictedOriginal(xt, _schedule.Velocity(x0, eps, t), t, MiniPrediction.Velocity), 1e-5);
-        TensorAssert.Close("x0 from eps", x0, _schedule.PredictedOriginal(xt, eps, [0, 400, 500], MiniPrediction.Epsilon).Narrow(0, 0, 2),
-            1e-4, 0, "sample");
+        // ε-prediction divides by aₜ ≈ 0.001 at t = 998: compare the first two samples only.
+        TensorAssert.Close("x0 from eps", x0.Narrow(0, 0, 2), _schedule.PredictedOriginal(xt, eps, t, MiniPrediction.Epsilon).Narrow(0, 0, 2), 1e-4);
         // x_t = a x0 + σ ε element by element.
         double a = Math.Sqrt(_schedule.AlphaCumprod(400)), s = Math.Sqrt(1 - _schedule.AlphaCumprod(400));
         Assert.Equal(a * x0[1, 0, 1, 1] + s * eps[1, 0, 1, 1], xt[1, 0, 1, 1], 5);
