@@ -6,19 +6,11 @@ using Spectre.Console;
 namespace Atelier.Cli.Commands;
 
 /// <summary>
-/// Registration of atelier-mini's stages 2–4 under <c>atelier train</c>. <see cref="AddStages"/> adds the
-/// subcommands to an existing <c>train</c> verb (the CLIP stage's TrainCommand); <see cref="Create"/> makes a
-/// <c>train</c> verb holding only them, for as long as there is no other.
+/// Registration of atelier-mini's stages 2–4 under <c>atelier train</c> (the verb of <see cref="TrainCommand"/>), and
+/// what the stage commands share.
 /// </summary>
 internal static class MiniTrainVerb
 {
-    public static Command Create()
-    {
-        var train = new Command("train", "Train the default model (atelier-mini), stage by stage.");
-        AddStages(train);
-        return train;
-    }
-
     public static void AddStages(Command train)
     {
         train.Subcommands.Add(TrainUpsamplerCommand.Create());
