@@ -13,6 +13,9 @@ internal static class MiniTrainVerb
 {
     public static void AddStages(Command train)
     {
+        train.Subcommands.Add(TrainEmbeddingsCommand.Create());
+        train.Subcommands.Add(TrainPriorCommand.Create());
+        train.Subcommands.Add(TrainDecoderCommand.Create());
         train.Subcommands.Add(TrainUpsamplerCommand.Create());
     }
 

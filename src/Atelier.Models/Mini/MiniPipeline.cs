@@ -29,6 +29,13 @@ public sealed class MiniPipeline
                 + $"{upsampler.Config.InputSize} and enlarges ×{upsampler.Config.Factor}; the pipeline needs {MiniImageOps.ImageSize}x{MiniImageOps.ImageSize}.");
     }
 
+    /// <summary>
+    /// Loads the shipped model from <paramref name="modelDir"/> (e.g. <c>models/atelier-mini</c>): CLIP-mini
+    /// (<c>clip.*</c>, <c>tokenizer/</c>), <c>prior.*</c>, <c>decoder.*</c>, <c>upsampler.*</c>. Call outside any TensorScope.
+    /// </summary>
+    public static MiniPipeline Load(string modelDir) =>
+        new(MiniClipEncoder.Load(modelDir), MiniModelFiles.LoadPrior(modelDir), MiniModelFiles.LoadDecoder(modelDir), MiniModelFiles.LoadUpsampler(modelDir));
+
     public IMiniClipEncoder Clip { get; }
     public MiniPrior Prior { get; }
     public MiniDecoder Decoder { get; }
