@@ -12,5 +12,7 @@ internal static class CommandCatalog
         Command train = TrainCommand.Create();
         MiniTrainVerb.AddStages(train);      // stages 2–4 of atelier-mini (prior, decoder, upsampler)
         yield return train;
+        yield return EvalCommand.Create();
+        yield return MiniCommand.Create();
     }
 }

@@ -10,8 +10,17 @@ public sealed class MiniClipEncoder : IMiniClipEncoder
 {
     public MiniClipEncoder(MiniClip clip) => Model = clip ?? throw new ArgumentNullException(nameof(clip));
 
-    /// <summary>Loads <c>clip.json</c>, <c>clip.safetensors</c> and <c>tokenizer/</c> from <paramref name="modelDir"/>.</summary>
-    public static MiniClipEncoder Load(string modelDir) => new(MiniClip.Load(modelDir));
+    /// <summary>
+    /// Loads <c>clip.json</c>, <c>clip.safetensors</c> and <c>tokenizer/</c> from <paramref name="modelDir"/>, widening
+    /// F16 weights to F32 once (the encoders then run on F32 kernels, as the other stages).
+    /// </summary>
+    public static MiniClipEncoder Load(string modelDir)
+    {
+        MiniClip clip = MiniClip.Load(modelDir);
+        foreach (var parameter in clip.Parameters())
+            parameter.Value = parameter.Value.Cast(DType.F32).Contiguous();
+        return new MiniClipEncoder(clip);
+    }
 
     public MiniClip Model { get; }
 
