@@ -17,6 +17,7 @@ internal static class MiniTrainVerb
         train.Subcommands.Add(TrainPriorCommand.Create());
         train.Subcommands.Add(TrainDecoderCommand.Create());
         train.Subcommands.Add(TrainUpsamplerCommand.Create());
+        train.Subcommands.Add(TrainShipCommand.Create());
     }
 
     /// <summary>Runs a stage; input errors become one red line and exit code 1.</summary>

@@ -26,9 +26,9 @@ public static class MiniEvaluation
     public static readonly string[] SheetPrompts =
     [
         "red apple, twemoji style", "cat face, noto style", "rocket, fluent 3d style", "house, fluent flat style",
-        "smiling face with sunglasses, twemoji style", "pine tree, noto style", "sun, fluent flat style", "dog, fluent 3d style",
-        "woman running: medium skin tone, twemoji style", "pizza, noto style", "heart, fluent 3d style", "car, fluent flat style",
-        "star, twemoji style", "fish, noto style", "umbrella, fluent 3d style", "guitar, fluent flat style",
+        "smiling face with sunglasses, twemoji style", "evergreen tree, noto style", "sun, fluent flat style", "dog face, fluent 3d style",
+        "woman running: medium skin tone, twemoji style", "pizza, noto style", "red heart, fluent 3d style", "automobile, fluent flat style",
+        "House, clip art style, building", "Cartoon Cat, clip art style, mammal, animal", "guitar, fluent 3d style, music, instrument", "Sun, clip art style, weather",
     ];
 
     public static MiniEvaluationResult Run(MiniPipeline pipeline, MiniDataSplit heldOut, MiniDataSplit train, int maxQueries, int variations,

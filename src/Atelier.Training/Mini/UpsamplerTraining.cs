@@ -100,11 +100,6 @@ public static class UpsamplerTraining
     }
 
     /// <summary>Writes the model's weights and config as <see cref="WeightsFileName"/> / <see cref="ConfigFileName"/> in <paramref name="folder"/>.</summary>
-    public static void Export(MiniUpsampler model, string folder, DType floatType)
-    {
-        Directory.CreateDirectory(folder);
-        WeightsFile.Write(Path.Combine(folder, WeightsFileName), model.NamedParameters().Select(p => new KeyValuePair<string, Tensor>(p.Key, p.Value.Value)),
-            new Dictionary<string, string> { ["model"] = "atelier-mini-upsampler" }, floatType);
-        File.WriteAllText(Path.Combine(folder, ConfigFileName), model.Config.ToJson() + "\n");
-    }
+    public static void Export(MiniUpsampler model, string folder, DType floatType) =>
+        MiniWeights.Export(model, folder, WeightsFileName, ConfigFileName, model.Config.ToJson(), "atelier-mini-upsampler", floatType);
 }
