@@ -13,6 +13,7 @@ internal static class SuiteCatalog
         new SafetensorsSuite(),
         new TensorOpsSuite(),
         new AttentionSuite(),
+        new MiniClipSuite(),
         new PngSuite(),
         new ClipVaeSuite(),
         new UNetSuite(),

@@ -11,7 +11,7 @@ namespace Atelier.Models.Mini;
 /// <c>logit_scale</c> (stored as log(1/τ), used as exp(min(logit_scale, log 100))).
 /// Checkpoint names: <c>text_model.*</c>, <c>vision_model.*</c>, <c>logit_scale</c>.
 /// </summary>
-public sealed class MiniClip : Module
+public sealed class MiniClip : Module, IMiniClipEncoder
 {
     public const string WeightsFileName = "clip.safetensors";
     public const string ConfigFileName = "clip.json";
@@ -122,6 +122,14 @@ public sealed class MiniClip : Module
             mask.AsSpan(i * context, kept).Fill(1f);
         }
         return (embeddings, Tensor.FromArray(tokens, [b, context, w]), Tensor.FromArray(mask, [b, context]));
+    }
+
+    int IMiniClipEncoder.EmbeddingDim => Config.EmbedDim;
+
+    (Tensor States, Tensor Embeddings) IMiniClipEncoder.EncodeText(IReadOnlyList<string> captions)
+    {
+        var (pooled, tokens, _) = EncodeText(captions);
+        return (tokens, pooled);
     }
 
     /// <summary>
