@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Atelier.Training.Trainer;
-using Spectre.Console;
 
 namespace Atelier.Cli.Commands;
 
@@ -20,7 +19,7 @@ internal static class MiniTrainVerb
         train.Subcommands.Add(TrainShipCommand.Create());
     }
 
-    /// <summary>Runs a stage; input errors become one red line and exit code 1.</summary>
+    /// <summary>Runs a stage; input errors become one line on standard output and exit code 1.</summary>
     public static int Guard(string name, Action body)
     {
         try
@@ -29,9 +28,10 @@ internal static class MiniTrainVerb
             return 0;
         }
         catch (Exception e) when (e is InvalidDataException or InvalidOperationException or IOException or ArgumentException
-            or ArithmeticException or KeyNotFoundException)
+            or ArithmeticException or KeyNotFoundException or AggregateException)
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]{name} failed:[/] {e.Message}");
+            string message = e is AggregateException aggregate ? aggregate.Flatten().InnerExceptions[0].Message : e.Message;
+            Console.WriteLine($"{name} failed: {message}");
             return 1;
         }
     }
