@@ -51,6 +51,15 @@ internal sealed class MiniSuite : IBenchSuite
         yield return new BenchRow("mini image (no CLIP text)", "prior + decoder + upsampler", priorFlops + decoderFlops + upFlops,
             priorSeconds + decoderSeconds + upSeconds, "sum of the rows above");
 
+        // The shipped model end to end (CLIP text encoder included), when run from the repository root.
+        string shipped = Path.Combine("models", "atelier-mini");
+        if (new[] { "clip", "prior", "decoder", "upsampler" }.All(n => File.Exists(Path.Combine(shipped, n + ".safetensors"))))
+        {
+            var pipeline = MiniPipeline.Load(shipped);
+            double seconds = Timing.Best(() => pipeline.Generate("red apple, twemoji style", new MiniGenerateOptions { Seed = 1 }), options.Quick);
+            yield return new BenchRow("mini generate (shipped)", "prompt → 64x64 RGB, default steps", 0, seconds, "MiniPipeline.Generate, CLIP text included; target ≤ 1 s");
+        }
+
         // Training steps: forward + backward at the stages' training batches.
         foreach (var p in prior.Parameters().Concat(decoder.Parameters()).Concat(upsampler.Parameters())) p.Value.RequiresGrad = true;
         const int priorBatch = 256, decoderBatch = 32, upBatch = 32;
