@@ -18,5 +18,6 @@ internal static class SuiteCatalog
         new ClipVaeSuite(),
         new UNetSuite(),
         new PipelineSuite(),
+        new MiniSuite(),
     ];
 }

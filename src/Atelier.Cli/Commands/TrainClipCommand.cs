@@ -35,11 +35,12 @@ internal static class TrainClipCommand
         var imageSize = new Option<int>("--image-size") { Description = "Image tower resolution (64, or 32: the 64x64 images are 2x2-averaged).", DefaultValueFactory = _ => 32 };
         var tower = new Option<string>("--tower") { Description = "Image tower: resnet or vit.", DefaultValueFactory = _ => MiniClipImageTowers.ResNet };
         var checkpointMinutes = new Option<double>("--checkpoint-minutes") { Description = "Checkpoint (and evaluate) this often.", DefaultValueFactory = _ => 5 };
+        var evaluateOnly = new Option<string?>("--evaluate") { Description = "Only evaluate the exported model in this folder (e.g. models/atelier-mini) on the held-out split; no training." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of initialisation, data order and augmentation.", DefaultValueFactory = _ => 1234 };
 
         var command = new Command("clip", "Train CLIP-mini (stage 1): contrastive image/caption encoders.")
         {
-            data, manifest, tokenizer, output, export, minutes, steps, stepLimit, resume, batch, lr, warmup, imageSize, tower, checkpointMinutes, seed,
+            data, manifest, tokenizer, output, export, minutes, steps, stepLimit, resume, batch, lr, warmup, imageSize, tower, checkpointMinutes, seed, evaluateOnly,
         };
         command.SetAction(parse =>
         {
@@ -49,7 +50,7 @@ internal static class TrainClipCommand
                     parse.GetValue(export), parse.GetValue(minutes), parse.GetValue(steps), parse.GetValue(stepLimit), parse.GetValue(resume),
                     parse.GetValue(batch), parse.GetValue(lr), parse.GetValue(warmup), parse.GetValue(imageSize), parse.GetValue(tower)!,
                     parse.GetValue(checkpointMinutes), parse.GetValue(seed));
-                return Run(settings);
+                return parse.GetValue(evaluateOnly) is { } folder ? EvaluateExported(folder, settings) : Run(settings);
             }
             catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or ManifestFormatException
                 or InvalidOperationException or ArithmeticException or TensorShapeException)
@@ -152,6 +153,19 @@ internal static class TrainClipCommand
         return 0;
     }
 
+    private static int EvaluateExported(string folder, Settings s)
+    {
+        MiniClip model = MiniClip.Load(folder);
+        ManifestRow[] heldOut = Manifest.Read(s.Manifest).Where(r => r.IsTrainable && r.Split == HeldOutSplit.HeldOut).ToArray();
+        DecodedImageSet images = DecodedImageSet.Load(heldOut.Select(r => Path.Combine(s.Data, r.OutputPath)).ToArray(), 64);
+        IReadOnlyDictionary<string, double> results;
+        using (Autograd.NoGrad())
+            results = Evaluate(model, heldOut, images, s.Batch);
+        Console.WriteLine($"{Path.Combine(folder, MiniClip.WeightsFileName)} on {heldOut.Length} held-out pairs: "
+            + string.Join(", ", results.Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.Key} {e.Value:G4}"))));
+        return 0;
+    }
+
     private static float DiagonalAccuracy(Tensor logits)
     {
         int b = logits.Shape[0];
@@ -168,17 +182,22 @@ internal static class TrainClipCommand
         return (float)correct / b;
     }
 
-    /// <summary>Held-out retrieval and the contrastive loss over held-out batches (in manifest order, no augmentation).</summary>
+    /// <summary>
+    /// Held-out retrieval and the contrastive loss over held-out batches (no augmentation). The pairs are taken in a
+    /// fixed shuffled order (seed 0) so the loss batches mix concepts as training batches do (manifest order would put
+    /// the styles and skin tones of one concept side by side).
+    /// </summary>
     internal static IReadOnlyDictionary<string, double> Evaluate(MiniClip model, IReadOnlyList<ManifestRow> rows, DecodedImageSet images, int batchSize)
     {
         var imageChunks = new List<Tensor>();
         var textChunks = new List<Tensor>();
         double lossSum = 0;
         int lossBatches = 0;
+        int[] order = new TorchGenerator(0).Randperm(rows.Count).Select(i => (int)i).ToArray();
         for (int start = 0; start < rows.Count; start += batchSize)
         {
             int count = Math.Min(batchSize, rows.Count - start);
-            int[] indices = Enumerable.Range(start, count).ToArray();
+            int[] indices = order[start..(start + count)];
             Tensor imageEmbeddings = model.ImageEmbeddings(images.Batch(indices)).Contiguous();
             var (textEmbeddings, _) = model.TextEmbeddings(model.Tokenize(indices.Select(i => rows[i].Caption).ToArray()));
             textEmbeddings = textEmbeddings.Contiguous();
@@ -190,7 +209,7 @@ internal static class TrainClipCommand
             imageChunks.Add(imageEmbeddings);
             textChunks.Add(textEmbeddings);
         }
-        var retrieval = MiniClipRetrieval.Measure(Ops.Concat(imageChunks, 0), Ops.Concat(textChunks, 0), rows.Select(r => r.Caption).ToArray());
+        var retrieval = MiniClipRetrieval.Measure(Ops.Concat(imageChunks, 0), Ops.Concat(textChunks, 0), order.Select(i => rows[i].Caption).ToArray());
         var results = new Dictionary<string, double>
         {
             ["heldout_top1_of_10"] = retrieval.Top1Among10,
