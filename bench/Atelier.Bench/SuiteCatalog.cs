@@ -17,5 +17,6 @@ internal static class SuiteCatalog
         new PngSuite(),
         new ClipVaeSuite(),
         new UNetSuite(),
+        new PipelineSuite(),
     ];
 }
