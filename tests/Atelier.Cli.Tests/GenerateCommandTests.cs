@@ -121,14 +121,6 @@ public sealed class GenerateCommandTests : IDisposable
     }
 
     [Fact]
-    public void Without_a_model_the_message_says_how_to_pass_one()
-    {
-        var (exit, stdout, stderr) = CliRun.Invoke("generate", "a fox", "-o", Path.Combine(_folder, "x.png"));
-        AssertRefused(exit, stdout, stderr, $"the default model ({GeneratorSelection.DefaultModelName}) is not part of this build yet");
-        Assert.Contains("--model path/to/diffusers-folder", stderr, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public void A_model_path_that_does_not_exist_is_named()
     {
         var (exit, stdout, stderr) = CliRun.Invoke("generate", "a fox", "--model", "/nonexistent/model.safetensors");

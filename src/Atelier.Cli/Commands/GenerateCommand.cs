@@ -57,46 +57,54 @@ internal static class GenerateCommand
             prompt, model, negative, steps, guidance, seed, scheduler, width, height, size, strength, image, mask, count, output,
             clipSkip, tokenizer, variant, imageSize, textHeads,
         };
-        command.SetAction((parse, cancellationToken) =>
+        command.SetAction((parse, cancellationToken) => Task.FromResult(Invoke("generate", () =>
         {
-            try
-            {
-                var (w, h) = Size(parse.GetValue(size), parse.GetValue(width), parse.GetValue(height));
-                var options = new Options(
-                    parse.GetValue(prompt)!, parse.GetValue(model), parse.GetValue(negative) ?? "", parse.GetValue(steps),
-                    parse.GetValue(guidance), parse.GetValue(seed), parse.GetValue(scheduler), w, h, parse.GetValue(strength),
-                    parse.GetValue(image), parse.GetValue(mask), parse.GetValue(count), parse.GetValue(output), parse.GetValue(clipSkip),
-                    new StableDiffusionLoadOptions
+            var (w, h) = Size(parse.GetValue(size), parse.GetValue(width), parse.GetValue(height));
+            return new Options(
+                parse.GetValue(prompt)!, parse.GetValue(model), parse.GetValue(negative) ?? "", parse.GetValue(steps),
+                parse.GetValue(guidance), parse.GetValue(seed), parse.GetValue(scheduler), w, h, parse.GetValue(strength),
+                parse.GetValue(image), parse.GetValue(mask), parse.GetValue(count), parse.GetValue(output), parse.GetValue(clipSkip),
+                new StableDiffusionLoadOptions
+                {
+                    TokenizerFolder = parse.GetValue(tokenizer),
+                    Checkpoint = new CheckpointOptions
                     {
-                        TokenizerFolder = parse.GetValue(tokenizer),
-                        Checkpoint = new CheckpointOptions
-                        {
-                            Variant = parse.GetValue(variant), ImageSize = parse.GetValue(imageSize), TextAttentionHeads = parse.GetValue(textHeads),
-                        },
-                    });
-                return Task.FromResult(Run(options, cancellationToken));
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                Console.Error.WriteLine("generate: cancelled; no image written.");
-                return Task.FromResult(CancelledExitCode);
-            }
-            catch (Exception e) when (IsUserError(e))
-            {
-                Console.Error.WriteLine($"generate: {e.Message}");
-                if (e is CheckpointFormatException)
-                    Console.Error.WriteLine("generate: single-file checkpoints take --tokenizer, --model-image-size and --text-heads for what their shapes cannot tell.");
-                return Task.FromResult(ErrorExitCode);
-            }
-        });
+                        Variant = parse.GetValue(variant), ImageSize = parse.GetValue(imageSize), TextAttentionHeads = parse.GetValue(textHeads),
+                    },
+                });
+        }, cancellationToken)));
         return command;
     }
 
-    /// <summary>The parsed command line.</summary>
+    /// <summary>
+    /// Parses and runs one request of <paramref name="verb"/> (generate, vary, edit): refused requests print one line
+    /// naming what to change and return <see cref="ErrorExitCode"/>; Ctrl+C returns <see cref="CancelledExitCode"/>.
+    /// </summary>
+    internal static int Invoke(string verb, Func<Options> parse, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Run(parse(), cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Console.Error.WriteLine($"{verb}: cancelled; no image written.");
+            return CancelledExitCode;
+        }
+        catch (Exception e) when (IsUserError(e))
+        {
+            Console.Error.WriteLine($"{verb}: {e.Message}");
+            if (e is CheckpointFormatException)
+                Console.Error.WriteLine($"{verb}: single-file checkpoints take --tokenizer, --model-image-size and --text-heads for what their shapes cannot tell.");
+            return ErrorExitCode;
+        }
+    }
+
+    /// <summary>The parsed command line. <see cref="Verb"/> says which command built it (vary has no prompt).</summary>
     internal sealed record Options(
         string Prompt, string? Model, string NegativePrompt, int? Steps, double? Guidance, ulong? Seed, string? Scheduler,
         int? Width, int? Height, double? Strength, string? Image, string? Mask, int Count, string? Output, int ClipSkip,
-        StableDiffusionLoadOptions Load);
+        StableDiffusionLoadOptions Load, string Verb = "generate");
 
     private static int Run(Options o, CancellationToken cancellationToken)
     {
@@ -147,8 +155,10 @@ internal static class GenerateCommand
 
     private static void Check(Options o)
     {
-        if (string.IsNullOrWhiteSpace(o.Prompt))
-            throw new ArgumentException("the prompt is empty: give the text to draw, e.g. atelier generate \"a lighthouse at dusk\".");
+        if (o.Verb != "vary" && string.IsNullOrWhiteSpace(o.Prompt))
+            throw new ArgumentException(o.Verb == "edit"
+                ? "the prompt is empty: say what to paint in the masked region, e.g. atelier edit in.png --mask mask.png \"a red apple\"."
+                : "the prompt is empty: give the text to draw, e.g. atelier generate \"a lighthouse at dusk\".");
         if (o.Model is not null && o.Scheduler is not null && !SchedulerRegistry.Names.Contains(o.Scheduler))
             throw new ArgumentException($"unknown sampler '{o.Scheduler}'; valid samplers: {string.Join(", ", SchedulerRegistry.Names)}.");
         if (o.Width is int w && (w <= 0 || w % 8 != 0))
