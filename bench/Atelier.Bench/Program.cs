@@ -1,12 +1,13 @@
 using Atelier.Bench;
 
-// Atelier benchmarks: dotnet run -c Release --project bench/Atelier.Bench -- [suite ...] [--threads N] [--quick] [--arch sd15|sd2] [--only word,word]
+// Atelier benchmarks: dotnet run -c Release --project bench/Atelier.Bench -- [suite ...] [--threads N] [--quick] [--arch sd15|sd2] [--only word,word] [--profile | --profile-shapes]
 // Every table is printed next to the machine's FMA peak measured in the same run.
 IBenchSuite[] suites = SuiteCatalog.All();
 int threads = Environment.ProcessorCount;
 bool quick = false;
 string arch = "sd15";
 string? only = null;
+bool profile = false, profileShapes = false;
 var selected = new List<IBenchSuite>();
 for (int i = 0; i < args.Length; i++)
 {
@@ -15,9 +16,11 @@ for (int i = 0; i < args.Length; i++)
     else if (arg == "--quick") quick = true;
     else if (arg == "--arch" && i + 1 < args.Length) arch = args[++i].ToLowerInvariant();
     else if (arg == "--only" && i + 1 < args.Length) only = args[++i];
+    else if (arg == "--profile") profile = true;
+    else if (arg == "--profile-shapes") profile = profileShapes = true;
     else if (arg is "--help" or "-h")
     {
-        Console.WriteLine("usage: Atelier.Bench [suite ...] [--threads N] [--quick] [--arch sd15|sd2] [--only word,word]\nsuites:");
+        Console.WriteLine("usage: Atelier.Bench [suite ...] [--threads N] [--quick] [--arch sd15|sd2] [--only word,word] [--profile | --profile-shapes]\nsuites:");
         foreach (var s in suites) Console.WriteLine($"  {s.Name,-12} {s.Description}");
         return 0;
     }
@@ -26,7 +29,7 @@ for (int i = 0; i < args.Length; i++)
         var suite = suites.FirstOrDefault(s => s.Name.Equals(arg, StringComparison.OrdinalIgnoreCase));
         if (suite is null)
         {
-            Console.Error.WriteLine($"unknown suite or option '{arg}'; known suites: {string.Join(", ", suites.Select(s => s.Name))}; options: --threads N, --quick, --arch NAME, --only WORDS.");
+            Console.Error.WriteLine($"unknown suite or option '{arg}'; known suites: {string.Join(", ", suites.Select(s => s.Name))}; options: --threads N, --quick, --arch NAME, --only WORDS, --profile, --profile-shapes.");
             return 2;
         }
         selected.Add(suite);
@@ -34,7 +37,7 @@ for (int i = 0; i < args.Length; i++)
 }
 if (selected.Count == 0) selected.AddRange(suites);
 
-var options = new BenchOptions(threads, quick, arch, only);
+var options = new BenchOptions(threads, quick, arch, only, profile, profileShapes);
 double peak = PeakFlops.Measure(threads);
 Console.WriteLine($"threads {threads}   FMA peak (measured) {peak / 1e9:F1} GFLOP/s");
 foreach (var suite in selected)

@@ -17,6 +17,7 @@ internal static class SuiteCatalog
         new PngSuite(),
         new ClipVaeSuite(),
         new UNetSuite(),
+        new PipelineSuite(),
         new MiniSuite(),
     ];
 }

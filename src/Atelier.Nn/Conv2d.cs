@@ -30,4 +30,7 @@ public sealed class Conv2d : Module
 
     // [B, in, H, W] -> [B, out, H', W']
     public Tensor Forward(Tensor x) => x.Conv2d(Weight.Value, Bias?.Value, stride: Stride, padding: Padding, groups: Groups);
+
+    /// <summary>Forward(x) + residual (residual [B, out, H', W']) with the addition fused into the convolution's output.</summary>
+    public Tensor Forward(Tensor x, Tensor residual) => x.Conv2d(Weight.Value, Bias?.Value, stride: Stride, padding: Padding, groups: Groups, residual: residual);
 }

@@ -24,4 +24,7 @@ public sealed class GroupNorm : Module
 
     // [B, C, ...] -> same
     public Tensor Forward(Tensor x) => x.GroupNorm(Groups, Weight?.Value, Bias?.Value, Eps);
+
+    /// <summary>SiLU(GroupNorm(x)) in one pass (the pre-activation of residual blocks); same values as <c>Forward(x).Silu()</c>.</summary>
+    public Tensor ForwardSilu(Tensor x) => x.GroupNormSilu(Groups, Weight?.Value, Bias?.Value, Eps);
 }

@@ -20,4 +20,7 @@ public sealed class Linear : Module
 
     // [..., in] -> [..., out]
     public Tensor Forward(Tensor x) => x.Linear(Weight.Value, Bias?.Value);
+
+    /// <summary>Forward(x) + residual (residual [..., out]) with the addition fused into the product's output.</summary>
+    public Tensor Forward(Tensor x, Tensor residual) => x.Linear(Weight.Value, Bias?.Value, residual);
 }

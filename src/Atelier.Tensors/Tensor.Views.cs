@@ -262,6 +262,7 @@ public sealed unsafe partial class Tensor
     /// <summary>A contiguous copy (same dtype), always new memory.</summary>
     public Tensor Clone()
     {
+        using var profile = OpProfiler.Measure("copy");
         var result = Empty(Shape, DType);
         result.CopyFromUnchecked(this);
         if (Autograd.ShouldRecord(this)) Autograd.Record(result, "clone", Derivatives.Identity, this);
@@ -277,6 +278,7 @@ public sealed unsafe partial class Tensor
     /// </summary>
     public Tensor Cast(DType dtype)
     {
+        using var profile = OpProfiler.Measure("cast");
         if (dtype == DType) return this;
         var result = Empty(Shape, dtype);
         result.CopyFromUnchecked(this);

@@ -1,9 +1,6 @@
 using System.CommandLine;
 using Atelier.Cli.Commands;
 
-// Several command tests redirect Console.Out, which is process-wide: run the CLI tests one at a time.
-[assembly: CollectionBehavior(DisableTestParallelization = true)]
-
 namespace Atelier.Cli.Tests;
 
 public class MiniCommandsTests

@@ -139,6 +139,54 @@ public unsafe class KernelTests
         CheckBinary("tanh grad", new TanhGradOperator(), 0, -1, 1);
         CheckBinary("sigmoid grad", new SigmoidGradOperator(), 0, 0, 1);
         CheckBinary("pow grad", new PowGradOperator(2.5f), 1e-6, 0.1f, 4);
+        CheckBinary("geglu", new GegluOperator(), 1e-6, -12, 12);
+        CheckUnary("normalize silu", new NormalizeSiluOperator(0.25f, 1.5f, -0.5f), 5e-7, -30, 30);
+    }
+
+    /// <summary>The fused operators are exactly their parts in turn, in every width (the ops rely on it).</summary>
+    [Fact]
+    public void FusedOperatorsEqualTheirPartsExactly()
+    {
+        foreach (int n in Lengths)
+        {
+            var value = Data(n, 20, -12, 12);
+            var gate = Data(n, 21, -12, 12);
+            var fused = new float[n];
+            var parts = new float[n];
+            fixed (float* pv = value, pg = gate, pf = fused, pp = parts)
+            {
+                foreach (string path in Paths())
+                {
+                    if (path == "v512") { BinaryKernel.ApplyVector512(new GegluOperator(), pv, pg, pf, n); UnaryKernel.ApplyVector512(new GeluOperator(), pg, pp, n); BinaryKernel.ApplyVector512(new MultiplyOperator(), pv, pp, pp, n); }
+                    else if (path == "v256") { BinaryKernel.ApplyVector256(new GegluOperator(), pv, pg, pf, n); UnaryKernel.ApplyVector256(new GeluOperator(), pg, pp, n); BinaryKernel.ApplyVector256(new MultiplyOperator(), pv, pp, pp, n); }
+                    else { BinaryKernel.Apply(new GegluOperator(), pv, pg, pf, n); UnaryKernel.Apply(new GeluOperator(), pg, pp, n); BinaryKernel.Apply(new MultiplyOperator(), pv, pp, pp, n); }
+                    Assert.True(fused.AsSpan().SequenceEqual(parts), $"geglu {path} n={n} differs from value · gelu(gate)");
+                    var norm = new NormalizeOperator(0.25f, 1.5f, -0.5f);
+                    if (path == "v512") { UnaryKernel.ApplyVector512(new NormalizeSiluOperator(0.25f, 1.5f, -0.5f), pv, pf, n); UnaryKernel.ApplyVector512(norm, pv, pp, n); UnaryKernel.ApplyVector512(new SiluOperator(1f), pp, pp, n); }
+                    else if (path == "v256") { UnaryKernel.ApplyVector256(new NormalizeSiluOperator(0.25f, 1.5f, -0.5f), pv, pf, n); UnaryKernel.ApplyVector256(norm, pv, pp, n); UnaryKernel.ApplyVector256(new SiluOperator(1f), pp, pp, n); }
+                    else { UnaryKernel.Apply(new NormalizeSiluOperator(0.25f, 1.5f, -0.5f), pv, pf, n); UnaryKernel.Apply(norm, pv, pp, n); UnaryKernel.Apply(new SiluOperator(1f), pp, pp, n); }
+                    Assert.True(fused.AsSpan().SequenceEqual(parts), $"normalize silu {path} n={n} differs from silu(normalize)");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void GegluKernelMatchesReferenceAtEveryWidth()
+    {
+        foreach (int d in Lengths)
+            foreach (int rows in new[] { 1, 3 })
+            {
+                var x = Data(rows * 2 * d, 22, -6, 6);
+                var expected = new float[rows * d];
+                var got = new float[rows * d];
+                fixed (float* px = x, pe = expected, pg = got)
+                {
+                    GegluKernel.ForwardReference(px, pe, rows, d);
+                    GegluKernel.Forward(px, pg, rows, d);
+                }
+                for (int i = 0; i < expected.Length; i++) AssertClose(expected[i], got[i], 1e-6, () => $"geglu rows={rows} d={d} i={i}");
+            }
     }
 
     [Fact]
@@ -271,6 +319,12 @@ public unsafe class KernelTests
                 NormalizationKernel.GroupNorm(px, pw, pb, pg, ps + 2 * n * groups, ps + 3 * n * groups, n, c, s, groups, 1e-5f);
             }
             for (int i = 0; i < e.Length; i++) Assert.True(Math.Abs(e[i] - g[i]) <= 1e-5 * Math.Max(1, Math.Abs(e[i])), $"group norm {n},{c},{s},{groups} i={i}");
+            fixed (float* px = x, pw = gamma, pb = beta, pe = e, pg = g, ps = stats)
+            {
+                NormalizationKernel.GroupNormReference(px, pw, pb, pe, ps, ps + n * groups, n, c, s, groups, 1e-5f, silu: true);
+                NormalizationKernel.GroupNorm(px, pw, pb, pg, ps + 2 * n * groups, ps + 3 * n * groups, n, c, s, groups, 1e-5f, silu: true);
+            }
+            for (int i = 0; i < e.Length; i++) Assert.True(Math.Abs(e[i] - g[i]) <= 1e-5 * Math.Max(1, Math.Abs(e[i])), $"group norm silu {n},{c},{s},{groups} i={i}");
         }
     }
 

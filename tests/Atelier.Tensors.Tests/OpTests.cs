@@ -186,6 +186,58 @@ public class OpTests
     }
 
     [Fact]
+    public void FusedGroupNormSiluAndGegluEqualTheirCompositions()
+    {
+        var x = R(21, [2, 8, 5, 7], -3, 3);
+        var gamma = R(22, [8]);
+        var beta = R(23, [8]);
+        Assert.Equal(x.GroupNorm(4, gamma, beta, 1e-6f).Silu().ToFloatArray(), x.GroupNormSilu(4, gamma, beta, 1e-6f).ToFloatArray());
+        Assert.Equal(x.GroupNorm(2).Silu().ToFloatArray(), x.GroupNormSilu(2).ToFloatArray());
+        var h = R(24, [2, 3, 2 * 37], -6, 6);
+        Tensor[] halves = h.Chunk(2, -1);
+        Assert.Equal(halves[0].Mul(halves[1].Gelu()).ToFloatArray(), h.Geglu().ToFloatArray());
+        Assert.Equal(new Shape(2, 3, 37), h.Geglu().Shape);
+        var strided = R(25, [2 * 16, 5], -4, 4).T;                               // [5, 32], not contiguous
+        Tensor[] parts = strided.Chunk(2, -1);
+        Assert.Equal(parts[0].Mul(parts[1].Gelu()).ToFloatArray(), strided.Geglu().ToFloatArray());
+        OpCheck.Gradients("group_norm_silu", t => t[0].GroupNormSilu(2, t[1], t[2]), [R(26, [2, 4, 2, 2], -2, 2), R(27, [4]), R(28, [4])]);
+        OpCheck.Gradients("geglu", t => t[0].Geglu(), [R(29, [3, 2 * 5], -2, 2)]);
+        var ex = Assert.Throws<TensorShapeException>(() => R(30, [2, 7]).Geglu());
+        Assert.Contains("geglu", ex.Message);
+        Assert.Contains("[2, 7]", ex.Message);
+        ex = Assert.Throws<TensorShapeException>(() => x.GroupNormSilu(3));
+        Assert.Contains("group_norm", ex.Message);
+    }
+
+    [Fact]
+    public void ResidualLinearAndConv2dEqualTheirCompositions()
+    {
+        var x = R(31, [2, 9, 40], -2, 2);
+        var w = R(32, [70, 40]);
+        var b = R(33, [70]);
+        var res = R(34, [2, 9, 70], -3, 3);
+        Assert.Equal(x.Linear(w, b).Add(res).ToFloatArray(), x.Linear(w, b, res).ToFloatArray());
+        Assert.Equal(x.Linear(w).Add(res).ToFloatArray(), x.Linear(w, residual: res).ToFloatArray());
+        var small = R(35, [3, 4], -2, 2);
+        var ws = R(36, [5, 4]);
+        var rs = R(37, [3, 5]);
+        Assert.Equal(small.Linear(ws, null).Add(rs).ToFloatArray(), small.Linear(ws, null, rs).ToFloatArray());   // small-problem path
+        var img = R(38, [2, 6, 8, 8], -2, 2);
+        var cw = R(39, [10, 6, 3, 3]);
+        var cb = R(40, [10]);
+        var cr = R(41, [2, 10, 8, 8], -3, 3);
+        Assert.Equal(img.Conv2d(cw, cb, padding: 1).Add(cr).ToFloatArray(), img.Conv2d(cw, cb, padding: 1, residual: cr).ToFloatArray());
+        OpCheck.Gradients("linear residual", t => t[0].Linear(t[1], t[2], t[3]), [R(42, [2, 3, 4]), R(43, [5, 4]), R(44, [5]), R(45, [2, 3, 5])]);
+        OpCheck.Gradients("conv2d residual", t => t[0].Conv2d(t[1], t[2], padding: 1, residual: t[3]), [R(46, [1, 2, 4, 4]), R(47, [3, 2, 3, 3]), R(48, [3]), R(49, [1, 3, 4, 4])]);
+        var ex = Assert.Throws<TensorShapeException>(() => x.Linear(w, b, R(50, [2, 9, 69])));
+        Assert.Contains("linear", ex.Message);
+        Assert.Contains("[2, 9, 69]", ex.Message);
+        ex = Assert.Throws<TensorShapeException>(() => img.Conv2d(cw, cb, padding: 1, residual: R(51, [2, 10, 8, 7])));
+        Assert.Contains("conv2d", ex.Message);
+        Assert.Contains("[2, 10, 8, 7]", ex.Message);
+    }
+
+    [Fact]
     public void MatMulAndLinearGradients()
     {
         OpCheck.Gradients("matmul 2d", t => t[0].MatMul(t[1]), [R(1, [3, 4]), R(2, [4, 2])]);

@@ -64,12 +64,31 @@ internal sealed class UNetSuite : IBenchSuite
                 string shape = $"B={batch} {size}x{size}x4 ctx {tokens}x{model.CrossAttentionDim}";
                 yield return new BenchRow($"unet forward W={dtype}", shape, flops.Total, best,
                     $"conv {flops.Conv / 1e9:F0} + linear {flops.Linear / 1e9:F0} + attention {flops.Attention / 1e9:F0} GFLOP; peak activations {peak / 1e9:F2} GB (process peak RSS {Process.GetCurrentProcess().PeakWorkingSet64 / 1e9:F2} GB); first run {first:F2} s; best run CPU/wall {bestCpu / best:F2} of {options.Threads} threads");
+                if (options.Profile)
+                    foreach (var row in Profile(Forward, shape, options.ProfileByShape))
+                        yield return row;
             }
             model = null;
             GC.Collect();
             GC.WaitForPendingFinalizers();
             TensorMemory.Trim();
         }
+    }
+
+    /// <summary>
+    /// One more forward with <see cref="OpProfiler"/> on: a row per op kind (wall time, calls, share of the forward),
+    /// then the time spent outside any op (module code, scopes). Timing every op adds a little overhead.
+    /// </summary>
+    private static IEnumerable<BenchRow> Profile(Action forward, string shape, bool byShape)
+    {
+        OpProfiler.Start(byShape);
+        var (wall, cpu) = Seconds(forward);
+        var entries = OpProfiler.Stop();
+        yield return new BenchRow("  profiled forward", shape, 0, wall, $"CPU/wall {cpu / wall:F2}");
+        foreach (var e in entries)
+            yield return new BenchRow($"    {e.Op}", $"{e.Calls} calls", e.Flops, e.Seconds, $"{100 * e.Seconds / wall:F1}% of the forward, {1e3 * e.Seconds / e.Calls:F2} ms per call");
+        double outside = wall - entries.Sum(e => e.Seconds);
+        yield return new BenchRow("    (outside ops)", "", 0, outside, $"{100 * outside / wall:F1}% of the forward");
     }
 
     /// <summary>What <c>--only</c> matches: e.g. "F32 64x64".</summary>

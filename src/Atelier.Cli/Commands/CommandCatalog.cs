@@ -9,6 +9,7 @@ internal static class CommandCatalog
     {
         yield return InfoCommand.Create();
         yield return DataCommand.Create();
+        yield return GenerateCommand.Create();
         Command train = TrainCommand.Create();
         MiniTrainVerb.AddStages(train);      // stages 2–4 of atelier-mini (prior, decoder, upsampler)
         yield return train;

@@ -34,8 +34,9 @@ public sealed class Attention : Module
     public Linear ToV { get; }
     public ModuleList<Linear> ToOut { get; }
 
-    // x [B, N, C], context [B, M, ContextDim] (null: x) -> [B, N, C]
-    public Tensor Forward(Tensor x, Tensor? context = null)
+    // x [B, N, C], context [B, M, ContextDim] (null: x), residual [B, N, C] (added to the output, as diffusers'
+    // residual_connection; null: none) -> [B, N, C]
+    public Tensor Forward(Tensor x, Tensor? context = null, Tensor? residual = null)
     {
         using var scope = TensorScope.Begin();
         context ??= x;
@@ -45,6 +46,6 @@ public sealed class Attention : Module
         Tensor v = ToV.Forward(context).View(b, m, Heads, HeadDim).Transpose(1, 2); // [B, H, M, D] (view)
         Tensor o = Ops.ScaledDotProductAttention(q, k, v, 1f / MathF.Sqrt(HeadDim)); // [B, H, N, D] (laid out [B, N, H, D])
         o = o.Transpose(1, 2).Reshape(b, n, Heads * HeadDim);                       // [B, N, C] (view)
-        return scope.Keep(ToOut[0].Forward(o));
+        return scope.Keep(residual is null ? ToOut[0].Forward(o) : ToOut[0].Forward(o, residual));
     }
 }

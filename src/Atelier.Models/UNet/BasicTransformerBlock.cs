@@ -34,9 +34,9 @@ public sealed class BasicTransformerBlock : Module
     public Tensor Forward(Tensor x, Tensor context)
     {
         using var scope = TensorScope.Begin();
-        x = Attn1.Forward(Norm1.Forward(x)).Add(x);
-        x = Attn2.Forward(Norm2.Forward(x), context).Add(x);
-        x = Ff.Forward(Norm3.Forward(x)).Add(x);
+        x = Attn1.Forward(Norm1.Forward(x), residual: x);                    // attn1(norm1(x)) + x
+        x = Attn2.Forward(Norm2.Forward(x), context, residual: x);           // attn2(norm2(x), ctx) + x
+        x = Ff.Forward(Norm3.Forward(x), residual: x);                       // ff(norm3(x)) + x
         return scope.Keep(x);
     }
 }

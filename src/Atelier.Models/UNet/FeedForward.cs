@@ -20,12 +20,12 @@ public sealed class FeedForward : Module
 
     public FeedForwardLayers Net { get; }
 
-    // [B, N, dim] -> [B, N, dim]
-    public Tensor Forward(Tensor x)
+    // [B, N, dim], residual [B, N, dim] (added to the output; null: none) -> [B, N, dim]
+    public Tensor Forward(Tensor x, Tensor? residual = null)
     {
         using var scope = TensorScope.Begin();
         Tensor h = Net.Geglu.Forward(x);                                      // [B, N, 4·dim]
-        return scope.Keep(Net.Out.Forward(h));
+        return scope.Keep(residual is null ? Net.Out.Forward(h) : Net.Out.Forward(h, residual));
     }
 
     /// <summary>The <c>net</c> sequence: index 0 GEGLU, 1 dropout (no weights, not registered), 2 Linear.</summary>

@@ -22,8 +22,7 @@ public sealed class Geglu : Module
     public Tensor Forward(Tensor x)
     {
         using var scope = TensorScope.Begin();
-        Tensor[] halves = Proj.Forward(x).Chunk(2, -1);                      // 2 x [B, N, out] (views)
-        Tensor value = halves[0], gate = halves[1];
-        return scope.Keep(value.Mul(gate.Gelu()));
+        Tensor h = Proj.Forward(x);                                           // [B, N, 2·out]: value, then gate
+        return scope.Keep(h.Geglu());                                         // [B, N, out] = value · GELU(gate)
     }
 }

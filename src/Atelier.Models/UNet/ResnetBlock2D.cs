@@ -39,12 +39,11 @@ public sealed class ResnetBlock2D : Module
     {
         using var scope = TensorScope.Begin();
         int b = x.Shape[0];
-        Tensor h = Conv1.Forward(Norm1.Forward(x).Silu());                    // [B, out, H, W]
+        Tensor h = Conv1.Forward(Norm1.ForwardSilu(x));                       // [B, out, H, W]
         Tensor t = TimeEmbProj.Forward(temb.Silu()).Reshape(b, OutChannels, 1, 1); // [B, out, 1, 1]
         h = h.Add(t);
-        h = Conv2.Forward(Norm2.Forward(h).Silu());                           // [B, out, H, W]
-        Tensor shortcut = ConvShortcut is null ? x : ConvShortcut.Forward(x);
-        Tensor output = shortcut.Add(h);
+        Tensor shortcut = ConvShortcut is null ? x : ConvShortcut.Forward(x); // [B, out, H, W]
+        Tensor output = Conv2.Forward(Norm2.ForwardSilu(h), residual: shortcut); // conv2(...) + shortcut
         if (OutputScaleFactor != 1f) output = output.Div(OutputScaleFactor);
         return scope.Keep(output);
     }

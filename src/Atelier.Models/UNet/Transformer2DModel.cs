@@ -52,7 +52,7 @@ public sealed class Transformer2DModel : Module
             h = block.Forward(h, context);                                    // [B, HW, C]
         if (_projOutLinear is not null) h = _projOutLinear.Forward(h);        // [B, HW, C]
         h = h.Reshape(b, height, width, c).Permute(0, 3, 1, 2).Contiguous(); // [B, C, H, W]
-        if (_projOutConv is not null) h = _projOutConv.Forward(h);            // [B, C, H, W]
+        if (_projOutConv is not null) return scope.Keep(_projOutConv.Forward(h, residual: x)); // proj_out(h) + x
         return scope.Keep(h.Add(x));
     }
 }

@@ -18,9 +18,10 @@ internal static unsafe partial class Conv2dKernel
     // Column-chunk budget of the backward-input pass: K x chunk floats (16 MiB).
     private const long ColumnBudget = 1L << 22;
 
-    /// <summary>output = conv(input, weight) + bias. bias may be null (float32, length O).</summary>
-    public static void Forward(in Conv2dGeometry g, float* input, void* weight, DType weightType, float* bias, float* output)
-        => Forward(Gemm.BestIsa, g, input, weight, weightType, bias, output);
+    /// <summary>output = conv(input, weight) + bias (+ residual, added to each finished output). bias (float32, length O)
+    /// and residual (float32, laid out like the output) may be null.</summary>
+    public static void Forward(in Conv2dGeometry g, float* input, void* weight, DType weightType, float* bias, float* output, float* residual = null)
+        => Forward(Gemm.BestIsa, g, input, weight, weightType, bias, output, residual);
 
     /// <summary>gradInput (overwritten) from gradOutput and weight.</summary>
     public static void BackwardInput(in Conv2dGeometry g, float* gradOutput, void* weight, DType weightType, float* gradInput)
@@ -30,27 +31,52 @@ internal static unsafe partial class Conv2dKernel
     public static void BackwardWeight(in Conv2dGeometry g, float* input, float* gradOutput, float* gradWeight, float* gradBias)
         => BackwardWeight(Gemm.BestIsa, g, input, gradOutput, gradWeight, gradBias);
 
-    public static void Forward(KernelIsa isa, in Conv2dGeometry g, float* input, void* weight, DType weightType, float* bias, float* output)
+    public static void Forward(KernelIsa isa, in Conv2dGeometry g, float* input, void* weight, DType weightType, float* bias, float* output, float* residual = null)
     {
         g.Validate();
         CheckWeightType(weightType);
         int cg = g.C / g.Groups, og = g.O / g.Groups, pixels = g.OutH * g.OutW, k = cg * g.KH * g.KW;
         bool v512 = isa == KernelIsa.Vector512;
+        if (g.N > 1 && pixels % Gemm.PanelWidth(isa) == 0)
+        {
+            ForwardBatched(isa, g, input, weight, weightType, bias, output, residual);
+            return;
+        }
         for (int n = 0; n < g.N; n++)
             for (int grp = 0; grp < g.Groups; grp++)
             {
                 float* image = input + ((long)n * g.C + grp * cg) * g.H * g.W;
-                float* outG = output + ((long)n * g.O + grp * og) * pixels;
-                // The bias starts each output's multiply-add chain (beta = 1 keeps it).
-                if (bias is not null)
-                    for (int o = 0; o < og; o++) new Span<float>(outG + (long)o * pixels, pixels).Fill(bias[grp * og + o]);
-                float beta = bias is null ? 0f : 1f;
+                long offset = ((long)n * g.O + grp * og) * pixels;
+                float* outG = output + offset;
+                // The bias starts each output's multiply-add chain (written into each tile by the driver).
+                var start = new GemmDriver.GemmOutput(pixels, 0, rowBias: bias is null ? null : bias + grp * og, residual: residual is null ? null : residual + offset);
                 var w = new StridedPacker((byte*)weight + (long)grp * og * k * weightType.Size(), weightType, k, 1, 1f, isa);
                 if (IsPointwise(g))
-                    Gemm.Blocked(isa, og, pixels, k, w, new StridedPacker(image, DType.F32, 1, pixels, 1f, isa), outG, pixels, beta);
+                    Gemm.Blocked(isa, og, pixels, k, w, new StridedPacker(image, DType.F32, 1, pixels, 1f, isa), outG, pixels, 0f, start);
                 else
-                    Gemm.Blocked(isa, og, pixels, k, w, new Im2colPacker(image, g, v512), outG, pixels, beta);
+                    Gemm.Blocked(isa, og, pixels, k, w, new Im2colPacker(image, g, v512), outG, pixels, 0f, start);
             }
+    }
+
+    /// <summary>
+    /// The forward as one GEMM per group over the whole batch: out[O/G, N·P] = W[O/G, K] · col[K, N·P], C's columns
+    /// written image by image into [N, O, P]. Each output is the same chain of multiply-adds as in the per-image
+    /// loop (bias, then k ascending), so results are identical; the weights are packed once per group, not per image.
+    /// </summary>
+    private static void ForwardBatched(KernelIsa isa, in Conv2dGeometry g, float* input, void* weight, DType weightType, float* bias, float* output, float* residual)
+    {
+        int cg = g.C / g.Groups, og = g.O / g.Groups, pixels = g.OutH * g.OutW, k = cg * g.KH * g.KW;
+        int columns = checked(g.N * pixels);
+        bool pointwise = IsPointwise(g);
+        for (int grp = 0; grp < g.Groups; grp++)
+        {
+            float* outG = output + (long)grp * og * pixels;
+            var w = new StridedPacker((byte*)weight + (long)grp * og * k * weightType.Size(), weightType, k, 1, 1f, isa);
+            var col = new Conv2dBatchPacker(input + (long)grp * cg * g.H * g.W, g, isa, pointwise);
+            var start = new GemmDriver.GemmOutput(pixels, (long)g.O * pixels, rowBias: bias is null ? null : bias + grp * og,
+                residual: residual is null ? null : residual + (long)grp * og * pixels);
+            Gemm.Blocked(isa, og, columns, k, w, col, outG, pixels, 0f, start);
+        }
     }
 
     public static void BackwardInput(KernelIsa isa, in Conv2dGeometry g, float* gradOutput, void* weight, DType weightType, float* gradInput)

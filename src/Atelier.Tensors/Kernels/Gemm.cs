@@ -47,6 +47,30 @@ internal static unsafe partial class Gemm
         MultiplyBlocked(isa, a, b, c, ldc, alpha, beta);
     }
 
+    /// <summary>
+    /// C = A·B + bias + residual (bias [N] added to every row, residual laid out like C; either may be null;
+    /// float32): the same arithmetic as filling every row of C with the bias, calling
+    /// <see cref="Multiply(in MatrixView, in MatrixView, float*, long, float, float)"/> with beta = 1 and then adding
+    /// the residual in a separate pass; but the packed path writes the bias into each tile just before it is
+    /// accumulated and adds the residual while the tile is still in L1, saving two passes over C.
+    /// </summary>
+    public static void MultiplyWithEpilogue(in MatrixView a, in MatrixView b, float* c, long ldc, float* bias, float* residual)
+    {
+        Check(a, b, c, ldc);
+        int m = a.Rows, n = b.Cols, k = a.Cols;
+        if ((long)m * n * k <= SmallProblem)
+        {
+            if (bias is not null)
+                for (int i = 0; i < m; i++) new ReadOnlySpan<float>(bias, n).CopyTo(new Span<float>(c + i * ldc, n));
+            Small(BestIsa, a, b, c, ldc, 1f, bias is null ? 0f : 1f);
+            if (residual is not null)
+                for (int i = 0; i < m; i++) BinaryKernel.Apply(new AddOperator(), c + i * ldc, residual + i * ldc, c + i * ldc, n);
+            return;
+        }
+        Blocked(BestIsa, m, n, k, StridedPacker.ForA(a, 1f, Supported(BestIsa)), StridedPacker.ForB(b, Supported(BestIsa)), c, ldc, 0f,
+            new GemmDriver.GemmOutput(n, 0, colBias: bias, residual: residual));
+    }
+
     /// <summary>The packed, blocked path whatever the size (tests reach its tails with small sizes through it).</summary>
     internal static void MultiplyBlocked(KernelIsa isa, in MatrixView a, in MatrixView b, float* c, long ldc, float alpha, float beta)
     {
@@ -67,6 +91,27 @@ internal static unsafe partial class Gemm
             default: GemmDriver.Run<GemmKernelScalar, TA, TB>(m, n, k, a, b, c, ldc, beta); break;
         }
     }
+
+    /// <summary>As <see cref="Blocked{TA, TB}(KernelIsa, int, int, int, TA, TB, float*, long, float)"/> with C's columns in segments (see <see cref="GemmDriver.GemmOutput"/>).</summary>
+    internal static void Blocked<TA, TB>(KernelIsa isa, int m, int n, int k, TA a, TB b, float* c, long ldc, float beta, GemmDriver.GemmOutput columns)
+        where TA : struct, IGemmPacker
+        where TB : struct, IGemmPacker
+    {
+        switch (Supported(isa))
+        {
+            case KernelIsa.Vector512: GemmDriver.Run<GemmKernel512, TA, TB>(m, n, k, a, b, c, ldc, beta, columns); break;
+            case KernelIsa.Vector256: GemmDriver.Run<GemmKernel256, TA, TB>(m, n, k, a, b, c, ldc, beta, columns); break;
+            default: GemmDriver.Run<GemmKernelScalar, TA, TB>(m, n, k, a, b, c, ldc, beta, columns); break;
+        }
+    }
+
+    /// <summary>The width of a packed B panel (the micro-kernel's NR) on the path of <paramref name="isa"/>.</summary>
+    internal static int PanelWidth(KernelIsa isa) => Supported(isa) switch
+    {
+        KernelIsa.Vector512 => GemmKernel512.NR,
+        KernelIsa.Vector256 => GemmKernel256.NR,
+        _ => GemmKernelScalar.NR,
+    };
 
     /// <summary>Batched form: operand i starts at Data + i * batchStride (in elements).</summary>
     public static void MultiplyBatched(int batch, in MatrixView a, long batchStrideA, in MatrixView b, long batchStrideB,

@@ -32,9 +32,35 @@ internal static unsafe class GemmDriver
         where TKernel : IGemmMicroKernel
         where TA : struct, IGemmPacker
         where TB : struct, IGemmPacker
+        => Run<TKernel, TA, TB>(m, n, k, a, b, c, ldc, beta, new GemmOutput(n, 0));
+
+    /// <summary>
+    /// As above with the layout and start values of C given by <paramref name="columns"/> (see <see cref="GemmOutput"/>):
+    /// C's columns may be cut into segments (the images of a batched convolution written straight into [N, O, P];
+    /// the segment must then be a multiple of TKernel.NR so no tile straddles two), and C may start from a bias
+    /// per row or per column instead of beta·C (beta must then be 0).
+    /// </summary>
+    public static void Run<TKernel, TA, TB>(int m, int n, int k, TA a, TB b, float* c, long ldc, float beta, GemmOutput columns)
+        where TKernel : IGemmMicroKernel
+        where TA : struct, IGemmPacker
+        where TB : struct, IGemmPacker
     {
         if (m <= 0 || n <= 0) return;
-        if (k <= 0) { ScaleC(m, n, c, ldc, beta); return; }
+        if (columns.Segment < n && (columns.Segment <= 0 || columns.Segment % TKernel.NR != 0))
+            throw new ArgumentException($"gemm: C column segments of {columns.Segment} for N = {n}; expected a positive multiple of the panel width {TKernel.NR}.");
+        if (columns.HasBias && beta != 0f)
+            throw new ArgumentException($"gemm: C starts from a bias, so beta must be 0 (got {beta}).");
+        if (k <= 0)
+        {
+            for (long s0 = 0; s0 < n; s0 += columns.Segment)
+            {
+                int width = (int)Math.Min(columns.Segment, n - s0);
+                if (columns.HasBias) columns.InitializeTile(c + columns.Offset(s0), ldc, 0, m, (int)s0, width);
+                else ScaleC(m, width, c + columns.Offset(s0), ldc, beta);
+                if (columns.Residual is not null) columns.AddResidual(c, c + columns.Offset(s0), ldc, m, width);
+            }
+            return;
+        }
 
         int mr = TKernel.MR, nr = TKernel.NR, kcMax = TKernel.KC;
         int threads = (long)m * n * k < ParallelThreshold ? 1 : Parallelism.Threads;
@@ -62,7 +88,7 @@ internal static unsafe class GemmDriver
                 for (int pi = 0; pi < pcs; pi++)
                 {
                     int pc = pi * kcMax, kc = Math.Min(kcMax, k - pc);
-                    bool first = pi == 0;
+                    bool first = pi == 0, last = pi == pcs - 1;
                     float* bBlock = bBuffer + pi * (long)bPanels * panelFloats;
                     a.Pack(row0, rows, pc, kc, aBlock, mr);
                     int waiting = 0;
@@ -73,13 +99,13 @@ internal static unsafe class GemmDriver
                             deferred[waiting++] = jp; // another thread is packing it: do the rest first
                             continue;
                         }
-                        Macro<TKernel>(kc, aBlock, aPanels, row0, row1, bBlock + jp * panelFloats, jp, jcBlock, jcBlock + nc, c, ldc, first, beta);
+                        Macro<TKernel>(kc, aBlock, aPanels, row0, row1, bBlock + jp * panelFloats, jp, jcBlock, jcBlock + nc, c, ldc, first, last, beta, columns);
                     }
                     for (int i = 0; i < waiting; i++)
                     {
                         int jp = deferred[i];
                         WaitForPanels(ref state[pi * groups + jp / PanelsPerClaim<TKernel>()]);
-                        Macro<TKernel>(kc, aBlock, aPanels, row0, row1, bBlock + jp * panelFloats, jp, jcBlock, jcBlock + nc, c, ldc, first, beta);
+                        Macro<TKernel>(kc, aBlock, aPanels, row0, row1, bBlock + jp * panelFloats, jp, jcBlock, jcBlock + nc, c, ldc, first, last, beta, columns);
                     }
                 }
             });
@@ -138,22 +164,29 @@ internal static unsafe class GemmDriver
 
     /// <summary>One packed B panel against every A panel of the task's block.</summary>
     private static void Macro<TKernel>(int kc, float* aBlock, int aPanels, int row0, int row1,
-        float* bPanel, int jp, int col0, int colEnd, float* c, long ldc, bool first, float beta)
+        float* bPanel, int jp, int col0, int colEnd, float* c, long ldc, bool first, bool last, float beta, GemmOutput columns)
         where TKernel : IGemmMicroKernel
     {
         int mr = TKernel.MR, nr = TKernel.NR;
-        bool load = !first || beta != 0f;
-        float scale = first ? beta : 1f;
+        // A bias is written into the tile just before its first block (L1-hot) and then loaded like beta = 1:
+        // the same chain of multiply-adds as when the caller filled C with the bias beforehand.
+        bool initialize = first && columns.HasBias;
+        bool load = !first || beta != 0f || initialize;
+        float scale = first && !initialize ? beta : 1f;
         int col = col0 + jp * nr, cols = Math.Min(nr, colEnd - col);
+        float* cColumn = c + columns.Offset(col);
         for (int ip = 0; ip < aPanels; ip++)
         {
             float* aPanel = aBlock + (long)ip * kc * mr;
             int row = row0 + ip * mr, rows = Math.Min(mr, row1 - row);
-            float* cTile = c + row * ldc + col;
+            float* cTile = cColumn + row * ldc;
+            if (initialize) columns.InitializeTile(cTile, ldc, row, rows, col, cols);
             if (rows == mr && cols == nr)
                 TKernel.Run(kc, aPanel, bPanel, cTile, ldc, load, scale);
             else
                 EdgeTile<TKernel>(kc, aPanel, bPanel, cTile, ldc, rows, cols, load, scale);
+            if (last && columns.Residual is not null)
+                columns.AddResidual(c, cTile, ldc, rows, cols);
         }
     }
 
@@ -180,6 +213,46 @@ internal static unsafe class GemmDriver
             if (beta == 0f) row.Clear();
             else if (beta != 1f)
                 for (int j = 0; j < n; j++) row[j] *= beta;
+        }
+    }
+
+    /// <summary>
+    /// Where C's columns live, what C starts from and what is added at the end. Columns: segments of
+    /// <see cref="Segment"/> columns, <see cref="SegmentStride"/> floats apart (column j at (j / segment)·stride +
+    /// j % segment; one segment = plain row-major C). Start: <see cref="RowBias"/>[i] or <see cref="ColBias"/>[j]
+    /// (at most one; null for beta·C). End: <see cref="Residual"/> (laid out exactly as C: same offsets) is added to
+    /// each tile after its last block, one float addition per element — what a separate <c>c + residual</c> pass
+    /// computes, while the tile is still in L1.
+    /// </summary>
+    internal readonly struct GemmOutput(long segment, long segmentStride, float* rowBias = null, float* colBias = null, float* residual = null)
+    {
+        public long Segment { get; } = segment;
+        public long SegmentStride { get; } = segmentStride;
+        public float* RowBias { get; } = rowBias;
+        public float* ColBias { get; } = colBias;
+        public float* Residual { get; } = residual;
+
+        /// <summary>tile[i, j] += the residual element at the same offset from C's start <paramref name="c"/>.</summary>
+        public void AddResidual(float* c, float* tile, long ldc, int rows, int cols)
+        {
+            float* r = Residual + (tile - c);
+            for (int i = 0; i < rows; i++)
+                BinaryKernel.Apply(new AddOperator(), tile + i * ldc, r + i * ldc, tile + i * ldc, cols);
+        }
+
+        public bool HasBias => RowBias is not null || ColBias is not null;
+
+        public long Offset(long column) => column < Segment ? column : column / Segment * SegmentStride + column % Segment;
+
+        /// <summary>Writes the bias into a tile of C (rows from <paramref name="row"/>, columns from <paramref name="col"/>, within one segment).</summary>
+        public void InitializeTile(float* tile, long ldc, int row, int rows, int col, int cols)
+        {
+            for (int i = 0; i < rows; i++)
+            {
+                var dst = new Span<float>(tile + i * ldc, cols);
+                if (RowBias is not null) dst.Fill(RowBias[row + i]);
+                else new ReadOnlySpan<float>(ColBias + col, cols).CopyTo(dst);
+            }
         }
     }
 

@@ -11,6 +11,14 @@ internal readonly struct NormalizeOperator(float mean, float scale, float shift)
     public Vector512<float> Invoke(Vector512<float> x) => Vector512.FusedMultiplyAdd(x - Vector512.Create(mean), Vector512.Create(scale), Vector512.Create(shift));
 }
 
+/// <summary>SiLU((x - mean) · scale + shift): one channel of the fused GroupNorm + SiLU (the same float operations as the two ops in turn).</summary>
+internal readonly struct NormalizeSiluOperator(float mean, float scale, float shift) : IUnaryOperator
+{
+    public float Invoke(float x) => new SiluOperator(1f).Invoke(new NormalizeOperator(mean, scale, shift).Invoke(x));
+    public Vector256<float> Invoke(Vector256<float> x) => new SiluOperator(1f).Invoke(new NormalizeOperator(mean, scale, shift).Invoke(x));
+    public Vector512<float> Invoke(Vector512<float> x) => new SiluOperator(1f).Invoke(new NormalizeOperator(mean, scale, shift).Invoke(x));
+}
+
 /// <summary>
 /// LayerNorm and GroupNorm forward passes over contiguous float32 data. Statistics are two-pass (mean, then the
 /// mean squared deviation), biased variance as PyTorch, accumulated blockwise in double (see
@@ -88,10 +96,11 @@ internal static unsafe class NormalizationKernel
     /// <summary>
     /// GroupNorm over x [N, C, S] (S = spatial size): channels split into <paramref name="groups"/> contiguous
     /// groups; each (n, group) block of C/G·S elements is normalised with its own statistics, then scaled and
-    /// shifted per channel by gamma/beta (length C; ones/zeros when absent). μ, ρ written as [N, G].
+    /// shifted per channel by gamma/beta (length C; ones/zeros when absent). μ, ρ written as [N, G]. With
+    /// <paramref name="silu"/> the result goes through SiLU in the same pass (GroupNorm + SiLU fused).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void GroupNorm(float* x, float* gamma, float* beta, float* y, float* mean, float* rstd, int n, int c, long s, int groups, float eps)
+    public static void GroupNorm(float* x, float* gamma, float* beta, float* y, float* mean, float* rstd, int n, int c, long s, int groups, float eps, bool silu = false)
     {
         int cg = c / groups;
         long blockSize = cg * s;
@@ -106,12 +115,13 @@ internal static unsafe class NormalizationKernel
             for (int k = 0; k < cg; k++)
             {
                 int ch = g * cg + k;
-                UnaryKernel.Apply(new NormalizeOperator(m, rs * gamma[ch], beta[ch]), xb + k * s, yb + k * s, s);
+                if (silu) UnaryKernel.Apply(new NormalizeSiluOperator(m, rs * gamma[ch], beta[ch]), xb + k * s, yb + k * s, s);
+                else UnaryKernel.Apply(new NormalizeOperator(m, rs * gamma[ch], beta[ch]), xb + k * s, yb + k * s, s);
             }
         });
     }
 
-    public static void GroupNormReference(float* x, float* gamma, float* beta, float* y, float* mean, float* rstd, int n, int c, long s, int groups, float eps)
+    public static void GroupNormReference(float* x, float* gamma, float* beta, float* y, float* mean, float* rstd, int n, int c, long s, int groups, float eps, bool silu = false)
     {
         int cg = c / groups;
         long blockSize = cg * s;
@@ -131,7 +141,11 @@ internal static unsafe class NormalizationKernel
             {
                 int ch = g * cg + k;
                 float scale = rs * gamma[ch];
-                for (long i = 0; i < s; i++) yb[k * s + i] = MathF.FusedMultiplyAdd(xb[k * s + i] - m, scale, beta[ch]);
+                for (long i = 0; i < s; i++)
+                {
+                    float v = MathF.FusedMultiplyAdd(xb[k * s + i] - m, scale, beta[ch]);
+                    yb[k * s + i] = silu ? v / (1f + MathF.Exp(-v)) : v;
+                }
             }
         }
     }

@@ -20,6 +20,7 @@ internal static unsafe class Elementwise
 
     public static Tensor Unary<TOp>(string op, Tensor x, TOp f) where TOp : struct, IUnaryOperator
     {
+        using var profile = OpProfiler.Measure(op);
         RequireFloat(op, x);
         Tensor src = x.AsF32Contiguous();
         var y = Tensor.Empty(x.Shape);
@@ -62,6 +63,7 @@ internal static unsafe class Elementwise
 
     public static Tensor Binary<TOp>(string op, Tensor a, Tensor b, TOp f) where TOp : struct, IBinaryOperator
     {
+        using var profile = OpProfiler.Measure(op);
         RequireFloat(op, a);
         RequireFloat(op, b);
         Shape shape = Broadcasting.Shape(op, a.Shape, b.Shape);

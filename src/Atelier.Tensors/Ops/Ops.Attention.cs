@@ -16,6 +16,8 @@ public static partial class Ops
     public static unsafe Tensor ScaledDotProductAttention(Tensor q, Tensor k, Tensor v, float? scale = null, bool causal = false)
     {
         const string op = "scaled_dot_product_attention";
+        using var profile = OpProfiler.Measure(OpProfiler.ByShape ? $"attention q {q.Shape} k {k.Shape}" : op,
+            4.0 * q.ElementCount * (k.Rank >= 2 ? k.Shape[-2] : 0));
         if (q.Rank == 3 && k.Rank == 3 && v.Rank == 3)
             return ScaledDotProductAttention(q.Unsqueeze(1), k.Unsqueeze(1), v.Unsqueeze(1), scale, causal).Squeeze(1);
         Elementwise.RequireFloat(op, q);

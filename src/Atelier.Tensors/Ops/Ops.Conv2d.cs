@@ -7,25 +7,40 @@ public static partial class Ops
     /// <summary>
     /// 2-D convolution (cross-correlation), as torch.nn.functional.conv2d: x [N, C, H, W], weight
     /// [O, C/groups, KH, KW] (F32, F16 or BF16, used without conversion), bias [O] (optional) →
-    /// [N, O, OH, OW] with OH = (H + 2·padding - dilation·(KH - 1) - 1) / stride + 1 (same for W).
+    /// [N, O, OH, OW] with OH = (H + 2·padding - dilation·(KH - 1) - 1) / stride + 1 (same for W). With
+    /// <paramref name="residual"/> (the output's shape) the result is <c>x.Conv2d(...).Add(residual)</c>, bit for bit,
+    /// with the addition done as each output tile is finished (a residual block's skip connection, without a pass of
+    /// its own); when gradients are recorded it runs as exactly that composition.
     /// </summary>
-    public static Tensor Conv2d(this Tensor x, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int dilation = 1, int groups = 1) =>
-        Conv2d(x, weight, bias, (stride, stride), (padding, padding), (dilation, dilation), groups);
+    public static Tensor Conv2d(this Tensor x, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int dilation = 1, int groups = 1, Tensor? residual = null) =>
+        Conv2d(x, weight, bias, (stride, stride), (padding, padding), (dilation, dilation), groups, residual);
 
     /// <summary>2-D convolution with separate vertical and horizontal stride, padding and dilation.</summary>
-    public static unsafe Tensor Conv2d(this Tensor x, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, int groups = 1)
+    public static unsafe Tensor Conv2d(this Tensor x, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, int groups = 1, Tensor? residual = null)
     {
         const string op = "conv2d";
         var g = Conv2dGeometryOf(op, x, weight, bias, stride, padding, dilation, groups);
+        if (residual is not null)
+        {
+            Elementwise.RequireFloat(op, residual);
+            if (residual.Shape != new Shape(g.N, g.O, g.OutH, g.OutW))
+                throw new TensorShapeException(op, $"residual {residual.Shape} for input {x.Shape} and weight {weight.Shape}", $"a residual of the output's shape [{g.N}, {g.O}, {g.OutH}, {g.OutW}]");
+            if (Autograd.ShouldRecord(x, weight, bias) || Autograd.ShouldRecord(residual))
+                return x.Conv2d(weight, bias, stride, padding, dilation, groups).Add(residual);
+        }
+        using var profile = OpProfiler.Measure(OpProfiler.ByShape ? $"{op} {g.N}x{g.C}x{g.H}x{g.W} -> {g.O} k{g.KH} s{g.StrideH}" : op,
+            2.0 * g.N * g.O * g.OutH * g.OutW * (g.C / g.Groups) * g.KH * g.KW);
         Tensor input = x.AsF32Contiguous();
         Tensor w = weight.Contiguous();
         Tensor? b = bias?.AsF32Contiguous();
+        Tensor? r = residual?.AsF32Contiguous();
         var y = Tensor.Empty([g.N, g.O, g.OutH, g.OutW]);           // [N, O, OH, OW]
         if (y.ElementCount > 0)
-            Conv2dKernel.Forward(g, input.F32, w.Data, w.DType, b is null ? null : b.F32, y.F32);
+            Conv2dKernel.Forward(g, input.F32, w.Data, w.DType, b is null ? null : b.F32, y.F32, r is null ? null : r.F32);
         GC.KeepAlive(input);
         GC.KeepAlive(w);
         GC.KeepAlive(b);
+        GC.KeepAlive(r);
         if (Autograd.ShouldRecord(x, weight, bias))
         {
             var node = Autograd.Record(y, op, Derivatives.Conv2d, x, weight, bias);
@@ -67,6 +82,7 @@ public static partial class Ops
     public static unsafe Tensor UpsampleNearest(this Tensor x, int factor = 2)
     {
         const string op = "upsample_nearest";
+        using var profile = OpProfiler.Measure(op);
         Elementwise.RequireFloat(op, x);
         if (x.Rank != 4)
             throw new TensorShapeException(op, $"input {x.Shape} has rank {x.Rank}", "input [N, C, H, W]");

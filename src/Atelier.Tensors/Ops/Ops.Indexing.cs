@@ -10,6 +10,7 @@ public static partial class Ops
     public static Tensor Concat(IReadOnlyList<Tensor> tensors, int dim = 0)
     {
         const string op = "concat";
+        using var profile = OpProfiler.Measure(op);
         if (tensors.Count == 0)
             throw new TensorShapeException(op, "no tensors", "at least one tensor");
         Tensor first = tensors[0];

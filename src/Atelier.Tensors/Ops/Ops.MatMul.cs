@@ -13,6 +13,7 @@ public static partial class Ops
     /// </summary>
     public static Tensor MatMul(this Tensor a, Tensor b)
     {
+        using var profile = OpProfiler.Measure("matmul");
         if (a.Rank == 0 || b.Rank == 0)
             throw new TensorShapeException("matmul", $"{a.Shape} @ {b.Shape} has a rank-0 operand", "operands of rank 1 or more");
         if (a.Rank == 1) return MatMul(a.Unsqueeze(0), b).Squeeze(-2);
@@ -28,10 +29,15 @@ public static partial class Ops
 
     /// <summary>
     /// y = x · weightᵀ + bias, as torch.nn.functional.linear: x [..., in], weight [out, in] (F32, F16 or BF16, used
-    /// in place without conversion), bias [out] (optional) → [..., out] float32.
+    /// in place without conversion), bias [out] (optional) → [..., out] float32. With <paramref name="residual"/>
+    /// ([..., out], the output's shape) the result is <c>x.Linear(weight, bias).Add(residual)</c>, bit for bit, with
+    /// the addition done as each output tile is finished (a transformer block's skip connection, without a pass of its
+    /// own); when gradients are recorded it runs as exactly that composition.
     /// </summary>
-    public static unsafe Tensor Linear(this Tensor x, Tensor weight, Tensor? bias = null)
+    public static unsafe Tensor Linear(this Tensor x, Tensor weight, Tensor? bias = null, Tensor? residual = null)
     {
+        using var profile = OpProfiler.Measure(OpProfiler.ByShape ? $"linear {x.Shape} -> {weight.Shape[0]}" : "linear",
+            weight.Rank == 2 ? 2.0 * x.ElementCount * weight.Shape[0] : 0);
         Elementwise.RequireFloat("linear", x);
         Elementwise.RequireFloat("linear", weight);
         if (weight.Rank != 2)
@@ -45,24 +51,27 @@ public static partial class Ops
             if (bias.Rank != 1 || bias.Shape[0] != outFeatures)
                 throw new TensorShapeException("linear", $"bias {bias.Shape} for weight {weight.Shape}", $"bias [{outFeatures}]");
         }
+        Shape outShape = x.Shape.With(x.Rank - 1, outFeatures);
+        if (residual is not null)
+        {
+            Elementwise.RequireFloat("linear", residual);
+            if (residual.Shape != outShape)
+                throw new TensorShapeException("linear", $"residual {residual.Shape} for input {x.Shape} and weight {weight.Shape}", $"a residual of the output's shape {outShape}");
+            if (Autograd.ShouldRecord(x, weight, bias) || Autograd.ShouldRecord(residual)) return x.Linear(weight, bias).Add(residual);
+        }
         Tensor x2 = x.Rank == 2 ? x : x.Reshape(-1, inFeatures);   // [rows, in] (a view when possible)
         int rows = x2.Shape[0];
         var y = Tensor.Empty([rows, outFeatures]);                  // [rows, out]
-        float beta = 0f;
-        if (bias is not null && rows > 0)
-        {
-            Tensor b = bias.AsF32Contiguous();
-            for (int r = 0; r < rows; r++)
-                Buffer.MemoryCopy(b.F32, y.F32 + (long)r * outFeatures, outFeatures * sizeof(float), outFeatures * sizeof(float));
-            GC.KeepAlive(b);
-            beta = 1f;
-        }
         var av = new MatrixView(x2.Data, x2.DType, rows, inFeatures, x2.Strides[0], x2.Strides[1]);
         var bv = new MatrixView(weight.Data, weight.DType, inFeatures, outFeatures, weight.Strides[1], weight.Strides[0]); // weightᵀ
-        Gemm.Multiply(av, bv, y.F32, outFeatures, 1f, beta);
+        Tensor? b = bias?.AsF32Contiguous();
+        Tensor? r = residual?.AsF32Contiguous();
+        // Each output's chain starts from its bias; the residual is added once the chain is complete.
+        Gemm.MultiplyWithEpilogue(av, bv, y.F32, outFeatures, b is null ? null : b.F32, r is null ? null : r.F32);
+        GC.KeepAlive(b);
+        GC.KeepAlive(r);
         GC.KeepAlive(x2);
         GC.KeepAlive(weight);
-        Shape outShape = x.Shape.With(x.Rank - 1, outFeatures);
         Tensor result = y.Reshape(outShape);                       // [..., out]
         if (Autograd.ShouldRecord(x, weight, bias)) Autograd.Record(result, "linear", Derivatives.Linear, x, weight, bias);
         return result;

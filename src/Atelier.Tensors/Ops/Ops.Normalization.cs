@@ -12,6 +12,7 @@ public static partial class Ops
     public static unsafe Tensor LayerNorm(this Tensor x, Shape normalizedShape, Tensor? weight = null, Tensor? bias = null, float eps = 1e-5f)
     {
         const string op = "layer_norm";
+        using var profile = OpProfiler.Measure(op);
         Elementwise.RequireFloat(op, x);
         int k = normalizedShape.Rank;
         if (k == 0 || k > x.Rank || !x.Shape.Dims[^k..].SequenceEqual(normalizedShape.Dims))
@@ -44,9 +45,23 @@ public static partial class Ops
     /// <paramref name="groups"/> groups of consecutive channels; each (sample, group) is normalised with its own
     /// mean and biased variance, then scaled and shifted per channel by weight/bias ([C], optional).
     /// </summary>
-    public static unsafe Tensor GroupNorm(this Tensor x, int groups, Tensor? weight = null, Tensor? bias = null, float eps = 1e-5f)
+    public static Tensor GroupNorm(this Tensor x, int groups, Tensor? weight = null, Tensor? bias = null, float eps = 1e-5f)
+        => GroupNorm("group_norm", x, groups, weight, bias, eps, silu: false);
+
+    /// <summary>
+    /// SiLU(GroupNorm(x)) in one pass over the data (the pre-activation of the UNet's and VAE's residual blocks):
+    /// bit-identical to <c>x.GroupNorm(...).Silu()</c>, without the intermediate tensor. When gradients are
+    /// recorded it runs as exactly that composition.
+    /// </summary>
+    public static Tensor GroupNormSilu(this Tensor x, int groups, Tensor? weight = null, Tensor? bias = null, float eps = 1e-5f)
     {
-        const string op = "group_norm";
+        if (Autograd.ShouldRecord(x, weight, bias)) return x.GroupNorm(groups, weight, bias, eps).Silu();
+        return GroupNorm("group_norm_silu", x, groups, weight, bias, eps, silu: true);
+    }
+
+    private static unsafe Tensor GroupNorm(string op, Tensor x, int groups, Tensor? weight, Tensor? bias, float eps, bool silu)
+    {
+        using var profile = OpProfiler.Measure(op);
         Elementwise.RequireFloat(op, x);
         if (x.Rank < 2)
             throw new TensorShapeException(op, $"input {x.Shape} has rank {x.Rank}", "an input [N, C, ...] of rank 2 or more");
@@ -62,11 +77,11 @@ public static partial class Ops
         var y = Tensor.Empty(x.Shape);
         var mean = Tensor.Empty([n, groups]);
         var rstd = Tensor.Empty([n, groups]);
-        if (s > 0) NormalizationKernel.GroupNorm(src.F32, w.F32, b.F32, y.F32, mean.F32, rstd.F32, n, c, s, groups, eps);
+        if (s > 0) NormalizationKernel.GroupNorm(src.F32, w.F32, b.F32, y.F32, mean.F32, rstd.F32, n, c, s, groups, eps, silu);
         GC.KeepAlive(src);
         GC.KeepAlive(w);
         GC.KeepAlive(b);
-        if (Autograd.ShouldRecord(x, weight, bias))
+        if (!silu && Autograd.ShouldRecord(x, weight, bias))
         {
             var node = Autograd.Record(y, op, Derivatives.GroupNorm, x, weight, bias);
             node.Saved = [mean, rstd];

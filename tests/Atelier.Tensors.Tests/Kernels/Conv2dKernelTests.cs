@@ -27,6 +27,39 @@ public sealed unsafe class Conv2dKernelTests
         yield return [1, 12, 8, 8, 10, 1, 1, 2, 0, 1, 2];     // 1x1 stride 2 (im2col path)
         yield return [1, 3, 13, 17, 4, 5, 3, 1, 2, 1, 1];     // non-square kernel
         yield return [1, 2, 3, 4, 3, 3, 3, 1, 0, 1, 1];       // output 1x2
+        // Output planes of a multiple of 32 pixels: the forward runs one GEMM over the whole batch.
+        yield return [3, 16, 8, 8, 20, 3, 3, 1, 1, 1, 1];     // 3 images x 64 pixels
+        yield return [2, 6, 16, 16, 8, 3, 3, 2, 1, 1, 1];     // stride 2 to 8x8
+        yield return [2, 8, 8, 4, 12, 3, 3, 1, 1, 1, 4];      // groups, 32 pixels
+        yield return [2, 24, 8, 12, 40, 1, 1, 1, 0, 1, 1];    // 1x1, 96 pixels
+    }
+
+    /// <summary>
+    /// The whole-batch forward gives exactly (bit for bit) what the forward of each image alone gives: the batch
+    /// only changes which GEMM columns an output is in, never its chain of multiply-adds.
+    /// </summary>
+    [Theory]
+    [InlineData(3, 16, 8, 8, 20, 3, 1, 1)]
+    [InlineData(2, 24, 8, 12, 40, 1, 0, 1)]
+    [InlineData(2, 8, 8, 4, 12, 3, 1, 4)]
+    [InlineData(2, 5, 4, 4, 7, 3, 1, 1)]     // 16 pixels: per image on the 512-bit path, batched on the others
+    public void BatchedForwardEqualsPerImageForward(int n, int c, int h, int w, int o, int k, int pad, int groups)
+    {
+        var g = Geometry(n, c, h, w, o, k, k, 1, pad, 1, groups);
+        var one = g with { N = 1 };
+        long imageIn = Size(1, c, h, w), imageOut = Size(1, o, g.OutH, g.OutW);
+        using var x = new Buffer(Size(n, c, h, w), 41);
+        using var wt = new Buffer(Size(o, c / groups, k, k), 42);
+        using var bias = new Buffer(o, 43);
+        foreach (var isa in GemmTests.Isas())
+        {
+            using var batched = new Buffer(imageOut * n, 0);
+            using var single = new Buffer(imageOut * n, 0);
+            Conv2dKernel.Forward(isa, g, x.Data, wt.Data, DType.F32, bias.Data, batched.Data);
+            for (int i = 0; i < n; i++)
+                Conv2dKernel.Forward(isa, one, x.Data + i * imageIn, wt.Data, DType.F32, bias.Data, single.Data + i * imageOut);
+            Assert.True(batched.ToArray().AsSpan().SequenceEqual(single.ToArray()), $"conv2d {isa} {g}: the batched forward differs from image-by-image forwards");
+        }
     }
 
     [Theory]
@@ -57,6 +90,31 @@ public sealed unsafe class Conv2dKernelTests
         var g = Geometry(n, c, h, w, o, kh, kw, stride, pad, dilation, groups);
         foreach (var isa in GemmTests.Isas())
             CheckBackwardWeight(isa, g);
+    }
+
+    /// <summary>A residual added by the driver as each output tile is finished equals a separate addition afterwards, bit for bit.</summary>
+    [Theory]
+    [InlineData(3, 16, 8, 8, 20, 3, 1, 1)]    // batched path
+    [InlineData(2, 8, 8, 4, 12, 3, 1, 4)]     // batched, groups
+    [InlineData(2, 5, 9, 7, 6, 3, 1, 1)]      // per image (63 pixels)
+    [InlineData(1, 24, 7, 9, 40, 1, 0, 1)]    // 1x1
+    public void ResidualEqualsSeparateAddition(int n, int c, int h, int w, int o, int k, int pad, int groups)
+    {
+        var g = Geometry(n, c, h, w, o, k, k, 1, pad, 1, groups);
+        long outputs = Size(n, o, g.OutH, g.OutW);
+        using var x = new Buffer(Size(n, c, h, w), 51);
+        using var wt = new Buffer(Size(o, c / groups, k, k), 52);
+        using var bias = new Buffer(o, 53);
+        using var residual = new Buffer(outputs, 54);
+        foreach (var isa in GemmTests.Isas())
+        {
+            using var fused = new Buffer(outputs, 0);
+            using var separate = new Buffer(outputs, 0);
+            Conv2dKernel.Forward(isa, g, x.Data, wt.Data, DType.F32, bias.Data, fused.Data, residual.Data);
+            Conv2dKernel.Forward(isa, g, x.Data, wt.Data, DType.F32, bias.Data, separate.Data);
+            for (long i = 0; i < outputs; i++) separate.Data[i] += residual.Data[i];
+            Assert.True(fused.ToArray().AsSpan().SequenceEqual(separate.ToArray()), $"conv2d {isa} {g}: the fused residual differs from a separate addition");
+        }
     }
 
     [Fact]
