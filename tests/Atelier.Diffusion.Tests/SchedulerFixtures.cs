@@ -53,7 +53,7 @@ internal static class SchedulerFixtures
     private static JsonObject LoadJson(string name)
     {
         string path = SharedData.Require("reference/tiny-sd-expected/" + name);
-        byte[] bytes = PythonJson.QuoteNonFiniteLiterals(File.ReadAllBytes(path));
+        byte[] bytes = Atelier.Formats.Checkpoints.PythonJson.QuoteNonFiniteLiterals(File.ReadAllBytes(path));
         return JsonNode.Parse(bytes)!.AsObject();
     }
 }

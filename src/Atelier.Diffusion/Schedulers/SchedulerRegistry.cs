@@ -95,7 +95,7 @@ public static class SchedulerRegistry
     {
         try
         {
-            var node = JsonNode.Parse(PythonJson.QuoteNonFiniteLiterals(System.Text.Encoding.UTF8.GetBytes(json)));
+            var node = JsonNode.Parse(Atelier.Formats.Checkpoints.PythonJson.QuoteNonFiniteLiterals(System.Text.Encoding.UTF8.GetBytes(json)));
             return node as JsonObject ?? throw new FormatException($"{source}: expected a JSON object, found {node?.GetValueKind().ToString() ?? "null"}.");
         }
         catch (System.Text.Json.JsonException e)

@@ -7,7 +7,7 @@ namespace Atelier.Formats.Checkpoints;
 /// <c>"NaN"</c>, <c>"Infinity"</c>, <c>"-Infinity"</c> before parsing; <see cref="ConfigReader"/> accepts exactly those
 /// strings where a number is expected. Text inside JSON strings is never touched.
 /// </summary>
-internal static class PythonJson
+public static class PythonJson
 {
     public static byte[] QuoteNonFiniteLiterals(ReadOnlySpan<byte> json)
     {
