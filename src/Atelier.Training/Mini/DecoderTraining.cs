@@ -34,23 +34,7 @@ public static class DecoderTraining
         var model = new MiniDecoder(config);
         model.InitializeWeights(new TorchGenerator(options.Seed));
         var schedule = new MiniNoiseSchedule();
-        var parameters = new TrainableParameters(model);
-        var optimizer = new AdamW(parameters, new AdamWOptions { WeightDecay = options.WeightDecay }, WeightDecayPolicy.LinearAndConvWeights(model));
-        var ema = new Ema(parameters, options.EmaDecay);
-        var run = new TrainingRun(parameters, optimizer, ema,
-            new LearningRateSchedule(options.LearningRate, options.WarmupSteps, options.Steps),
-            new EpochBatchSampler(images.Count, options.BatchSize, options.Seed),
-            new TorchGenerator(options.Seed + 1),
-            new TrainingRunOptions
-            {
-                OutputDirectory = options.OutputDirectory,
-                Resume = options.Resume,
-                TimeBudget = options.TimeBudget,
-                StepLimit = options.StepLimit,
-                CheckpointInterval = options.CheckpointInterval,
-                Metadata = new Dictionary<string, string> { ["model"] = "atelier-mini-decoder", ["config"] = config.ToJson() },
-            },
-            progress);
+        var (run, ema) = MiniStageRun.Create(model, images.Count, options, "atelier-mini-decoder", config.ToJson(), progress);
 
         var emaModel = new MiniDecoder(config);
         emaModel.InitializeWeights(new TorchGenerator(options.Seed));          // overwritten by the EMA weights before use

@@ -26,23 +26,7 @@ public static class UpsamplerTraining
     {
         var model = new MiniUpsampler(config);
         model.InitializeWeights(new TorchGenerator(options.Seed));
-        var parameters = new TrainableParameters(model);
-        var optimizer = new AdamW(parameters, new AdamWOptions { WeightDecay = options.WeightDecay }, WeightDecayPolicy.LinearAndConvWeights(model));
-        var ema = new Ema(parameters, options.EmaDecay);
-        var run = new TrainingRun(parameters, optimizer, ema,
-            new LearningRateSchedule(options.LearningRate, options.WarmupSteps, options.Steps),
-            new EpochBatchSampler(train.Count, options.BatchSize, options.Seed),
-            new TorchGenerator(options.Seed + 1),
-            new TrainingRunOptions
-            {
-                OutputDirectory = options.OutputDirectory,
-                Resume = options.Resume,
-                TimeBudget = options.TimeBudget,
-                StepLimit = options.StepLimit,
-                CheckpointInterval = options.CheckpointInterval,
-                Metadata = new Dictionary<string, string> { ["model"] = "atelier-mini-upsampler", ["config"] = config.ToJson() },
-            },
-            progress);
+        var (run, ema) = MiniStageRun.Create(model, train.Count, options, "atelier-mini-upsampler", config.ToJson(), progress);
 
         var evalModel = new MiniUpsampler(config);
         evalModel.InitializeWeights(new TorchGenerator(options.Seed));         // overwritten by the EMA weights before use
