@@ -27,7 +27,7 @@ internal static class MiniCommand
         var image = new Option<string>("--image") { Description = "Input PNG.", Required = true };
         var mask = new Option<string>("--mask") { Description = "Mask PNG (white = repaint).", Required = true };
         var output = new Option<string>("--out") { Description = "Output PNG.", DefaultValueFactory = _ => name + ".png" };
-        var model = new Option<string>("--model") { Description = "Model folder.", DefaultValueFactory = _ => Path.Combine("models", "atelier-mini") };
+        var model = new Option<string?>("--model") { Description = "Model folder (default: the shipped atelier-mini, found as atelier generate finds it)." };
         var seed = new Option<ulong>("--seed") { Description = "Seed (same seed → same image).", DefaultValueFactory = _ => 1 };
         var steps = new Option<int>("--steps") { Description = "Decoder steps.", DefaultValueFactory = _ => MiniDecoderSampling.DefaultSteps };
         var guidance = new Option<float>("--guidance") { Description = "Decoder guidance scale.", DefaultValueFactory = _ => MiniDecoderSampling.DefaultGuidance };
@@ -41,7 +41,7 @@ internal static class MiniCommand
         {
             EngineThreads.Count = Math.Max(1, parse.GetValue(threads));
             var load = Stopwatch.StartNew();
-            var pipeline = MiniPipeline.Load(parse.GetValue(model)!);
+            var pipeline = MiniPipeline.Load(parse.GetValue(model) ?? GeneratorSelection.DefaultModelDirectory());
             load.Stop();
             var options = new MiniGenerateOptions
             {
